@@ -1,0 +1,209 @@
+"""A procedure's patient-facing content as a snapshot: built, hashed and compared.
+
+The snapshot is plain JSON. Text written in Markdown is stored already rendered and sanitised
+(`*_html` keys), so a version's page is drawn from the snapshot alone and stays the same whatever
+happens to the draft later. Every row carries its draft id so that two versions can be compared
+item by item (added, removed, reworded).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from .markdown import render_markdown
+
+SNAPSHOT_SCHEMA = 1
+
+
+def _md(text: str) -> str:
+    return str(render_markdown(text))
+
+
+def build_snapshot(procedure) -> dict:
+    """Freeze `procedure` and its related rows (prefetched by the caller) into a snapshot."""
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "procedure": {
+            "name": procedure.name,
+            "slug": procedure.slug,
+            "other_names": procedure.other_names_list,
+            "summary_html": _md(procedure.summary),
+            "description_html": _md(procedure.description),
+            "evidence_summary_html": _md(procedure.evidence_summary),
+            "results_duration_html": _md(procedure.results_duration),
+            "unknowns_html": _md(procedure.unknowns),
+            "alternatives_html": _md(procedure.alternatives),
+            "aftercare_html": _md(procedure.aftercare),
+            "disclaimer_html": _md(procedure.disclaimer),
+            "medical_reviewer": procedure.medical_reviewer,
+            "last_reviewed_on": procedure.last_reviewed_on.isoformat(),
+        },
+        "ingredients": [
+            {"id": row.pk, "name": row.name, "purpose_html": _md(row.purpose)}
+            for row in procedure.ingredients.all()
+        ],
+        "indications": [
+            {
+                "id": row.pk,
+                "name": row.name,
+                "kind": row.kind,
+                "evidence": row.evidence,
+                "note_html": _md(row.note),
+            }
+            for row in procedure.indications.all()
+        ],
+        "side_effects": [
+            {
+                "id": row.pk,
+                "name": row.name,
+                "explanation_html": _md(row.explanation),
+                "site": row.site,
+                "frequency": row.frequency,
+                "severity": row.severity,
+                "prevention": row.prevention,
+                "prevention_advice_html": _md(row.prevention_advice),
+                "warning_signs_html": _md(row.warning_signs),
+                "what_to_do_html": _md(row.what_to_do),
+            }
+            for row in procedure.side_effects.all()
+        ],
+        "checklist": [
+            {
+                "id": row.pk,
+                "check": row.check_text,
+                "why_it_matters_html": _md(row.why_it_matters),
+                "satisfied_by": row.satisfied_by,
+            }
+            for row in procedure.checklist_items.all()
+        ],
+        "comprehension": [
+            {
+                "id": row.pk,
+                "question": row.question,
+                "choices": row.choice_list,
+                "correct_choice": row.correct_choice,
+                "explanation_html": _md(row.explanation),
+                "section": row.section,
+            }
+            for row in procedure.comprehension_questions.all()
+        ],
+        "questions": [
+            {
+                "id": row.pk,
+                "question": row.question,
+                "answer_html": _md(row.answer),
+                "answered_by": row.answered_by,
+            }
+            for row in procedure.questions_answers.all()
+        ],
+    }
+
+
+def canonical_json(data) -> bytes:
+    """The one byte representation of `data` that hashes are computed over."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_hash(snapshot: dict) -> str:
+    return hashlib.sha256(canonical_json(snapshot)).hexdigest()
+
+
+# Lists compared item by item, with the label a person would use and the key naming an item.
+COMPARED_LISTS = {
+    "side_effects": ("side effect", "name"),
+    "checklist": ("practitioner check", "check"),
+    "ingredients": ("ingredient", "name"),
+    "indications": ("use", "name"),
+    "comprehension": ("comprehension question", "question"),
+    "questions": ("question and answer", "question"),
+}
+MATERIAL_LISTS = ("side_effects", "checklist")
+
+
+@dataclass
+class ListChanges:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reworded: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.reworded)
+
+
+@dataclass
+class VersionDiff:
+    """What changed between two snapshots, in the words of the people who read it."""
+
+    lists: dict[str, ListChanges]
+    sections: list[str]
+
+    @property
+    def is_material(self) -> bool:
+        return any(self.lists[name] for name in MATERIAL_LISTS)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sections and not any(self.lists.values())
+
+    def lines(self) -> list[str]:
+        out = []
+        for name, (label, _key) in COMPARED_LISTS.items():
+            changes = self.lists[name]
+            for verb, items in (
+                ("added", changes.added),
+                ("removed", changes.removed),
+                ("reworded", changes.reworded),
+            ):
+                out.extend(f"{label.capitalize()} {verb}: {item}" for item in items)
+        out.extend(f"Section changed: {section}" for section in self.sections)
+        return out
+
+    def summary(self) -> str:
+        return "\n".join(self.lines()) or "No changes to the patient-facing content."
+
+
+SECTION_LABELS = {
+    "name": "name",
+    "slug": "page address",
+    "other_names": "other names",
+    "summary_html": "summary",
+    "description_html": "what it is and how it is done",
+    "evidence_summary_html": "what the evidence shows",
+    "results_duration_html": "how long results last",
+    "unknowns_html": "what is not known",
+    "alternatives_html": "alternatives",
+    "aftercare_html": "aftercare",
+    "disclaimer_html": "disclaimer",
+    "medical_reviewer": "medical reviewer",
+    "last_reviewed_on": "last reviewed date",
+}
+
+
+def version_diff(old: dict | None, new: dict) -> VersionDiff:
+    """Compare two snapshots; `old` is None for a first version (everything is added)."""
+    old = old or {"procedure": {}, **{name: [] for name in COMPARED_LISTS}}
+    lists = {}
+    for name, (_label, key) in COMPARED_LISTS.items():
+        before = {row["id"]: row for row in old.get(name, [])}
+        after = {row["id"]: row for row in new.get(name, [])}
+        lists[name] = ListChanges(
+            added=[row[key] for row_id, row in after.items() if row_id not in before],
+            removed=[row[key] for row_id, row in before.items() if row_id not in after],
+            reworded=[
+                row[key]
+                for row_id, row in after.items()
+                if row_id in before and before[row_id] != row
+            ],
+        )
+    sections = [
+        label
+        for field_name, label in SECTION_LABELS.items()
+        if old["procedure"] and old["procedure"].get(field_name) != new["procedure"].get(field_name)
+    ]
+    for name, (label, _key) in COMPARED_LISTS.items():
+        before_ids = [row["id"] for row in old.get(name, [])]
+        after_ids = [row["id"] for row in new.get(name, [])]
+        kept = set(before_ids) & set(after_ids)
+        if [i for i in before_ids if i in kept] != [i for i in after_ids if i in kept]:
+            sections.append(f"order of the {label}s")
+    return VersionDiff(lists=lists, sections=sections)

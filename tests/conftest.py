@@ -1,0 +1,52 @@
+import os
+
+import pytest
+
+from education.services import procedure_publish
+
+from . import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests fail rather than skip in CI, so a missing database is noticed."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    reason = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({'CI' if os.environ.get('CI') else 'local'})"
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return factories.ClinicAdminFactory(username="clinic-admin")
+
+
+@pytest.fixture
+def procedure(db):
+    """A draft procedure with one row of every kind."""
+    procedure = factories.ProcedureFactory(name="Mesotherapy", slug="mesotherapy")
+    factories.IngredientFactory(procedure=procedure)
+    factories.IndicationFactory(procedure=procedure)
+    factories.SideEffectFactory(procedure=procedure, name="Bruising")
+    factories.SideEffectFactory(
+        procedure=procedure, name="Fainting", site="systemic", frequency="rare"
+    )
+    factories.ChecklistItemFactory(procedure=procedure)
+    factories.ComprehensionQuestionFactory(procedure=procedure)
+    factories.QuestionAnswerFactory(procedure=procedure)
+    return procedure
+
+
+@pytest.fixture
+def published(procedure, clinic_admin):
+    """The `procedure` fixture published as version 1."""
+    return procedure_publish(procedure=procedure, published_by=clinic_admin)

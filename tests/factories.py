@@ -1,0 +1,128 @@
+"""Factories for test data; every test builds exactly what it needs."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from education import models
+from portal import roles
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@clinic.example")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ClinicAdminFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=roles.CLINIC_ADMINS))
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Procedure
+
+    name = factory.Sequence(lambda n: f"Procedure {n}")
+    slug = factory.Sequence(lambda n: f"procedure-{n}")
+    other_names = "Other name one, Other name two"
+    summary = "A short treatment with small injections into the skin."
+    description = "The practitioner cleans the skin and gives many **small** injections."
+    evidence_summary = "There are only a few small studies."
+    results_duration = "Results may fade. Most people need more sessions to keep them."
+    unknowns = "Nobody knows yet how long the results last."
+    alternatives = "You can choose other treatments, or no treatment at all."
+    aftercare = "Keep the area clean for a day."
+    disclaimer = "This page is for education. It is not medical advice."
+    medical_reviewer = "Dr. Ana Reviewer, MD"
+    last_reviewed_on = datetime.date(2026, 10, 1)
+
+
+class IngredientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Ingredient
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    name = factory.Sequence(lambda n: f"Ingredient {n}")
+    purpose = "Helps break down fat cells."
+
+
+class IndicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Indication
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    name = factory.Sequence(lambda n: f"Use {n}")
+    kind = models.IndicationKind.COSMETIC
+    evidence = models.EvidenceStrength.LIMITED
+
+
+class SideEffectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SideEffect
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    name = factory.Sequence(lambda n: f"Side effect {n}")
+    explanation = "The skin may look red for a day or two."
+    site = models.SideEffectSite.LOCAL
+    frequency = models.SideEffectFrequency.COMMON
+    severity = models.SideEffectSeverity.MILD
+    prevention = models.SideEffectPrevention.PARTLY
+    prevention_advice = "Careful technique lowers the risk."
+    warning_signs = "Redness that spreads or gets worse."
+    what_to_do = "Call the clinic."
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ChecklistItem
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    check_text = factory.Sequence(lambda n: f"Check number {n}")
+    why_it_matters = "Training lowers the risk of harm."
+    satisfied_by = models.ChecklistEvidence.BOARD_CERTIFICATION
+
+
+class ComprehensionQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ComprehensionQuestion
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    choices = "Yes\nNo\nNobody knows yet"
+    correct_choice = 3
+    explanation = "The results have not been studied over the long term."
+    section = models.Section.UNKNOWNS
+
+
+class QuestionAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.QuestionAnswer
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    question = factory.Sequence(lambda n: f"Patient question {n}?")
+    answer = "Usually not."
+    answered_by = "Dr. Sam Answer, dermatologist"
