@@ -423,16 +423,16 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PublishedVersionImmutable(_("Published versions cannot be changed."))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse(
             "education:procedure_version",
             kwargs={"slug": self.procedure.slug, "number": self.number},
         )
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PublishedVersionImmutable(_("Published versions cannot be changed."))
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PublishedVersionImmutable(_("Published versions cannot be deleted."))

@@ -35,7 +35,7 @@ PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
-_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"
+_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEVELOPMENT_SECRET_KEY)
 if PRODUCTION and (
     len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5
@@ -148,14 +148,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail (Django's MAILERS): the console back-end prints messages unless EMAIL_HOST names a
-# real SMTP server.
-if os.environ.get("EMAIL_HOST"):
+# E-mail (Django's MAILERS): in development the console back-end prints messages unless
+# EMAIL_HOST names an SMTP server; production always sends through SMTP (default: a local MTA).
+if PRODUCTION or os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
                 "port": int(os.environ.get("EMAIL_PORT", "587")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),

@@ -19,6 +19,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """In CI on PostgreSQL nothing may be skipped: a skip there would hide a broken promise."""
+    from django.db import connection
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("CI") and connection.vendor == "postgresql" and skipped:
+        reporter.write_line(f"CI on PostgreSQL: {skipped} test(s) skipped; failing the run.")
+        session.exitstatus = 1
+
+
 def pytest_report_header(config):
     from django.db import connection
 
