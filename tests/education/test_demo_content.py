@@ -1,0 +1,181 @@
+from statistics import mean
+
+import pytest
+
+from education.demo import load_education_demo
+from education.models import (
+    ChecklistEvidence,
+    ChecklistItem,
+    ComprehensionQuestion,
+    Indication,
+    Ingredient,
+    Procedure,
+    ProcedureVersion,
+    QuestionAnswer,
+    SideEffect,
+)
+from education.presentation import procedure_content, table_of_contents
+from education.readability import reading_grade
+from education.services import procedure_publish
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LOCAL_SIDE_EFFECTS = [
+    "Bruising",
+    "Swelling",
+    "Burning, irritation and pain at the injection site",
+    "Redness and pinpoint bleeding",
+    "Infection, including atypical mycobacterial infection",
+    "Skin necrosis (skin tissue dying)",
+    "Atrophy and lipodystrophy (thin skin or uneven fat)",
+    "Lumps (nodules) and uneven skin after fat dissolving",
+    "Ulcers and scarring on the face or scalp",
+    "Allergic reaction at the injection site",
+    "Drug eruption (a rash caused by a medicine)",
+    "Darker or lighter patches of skin (pigmentation changes)",
+    "Inflammation of the fat (panniculitis)",
+    "Hair loss (alopecia)",
+]
+SYSTEMIC_SIDE_EFFECTS = [
+    "Allergic reaction in the whole body",
+    "Vagal reaction and fainting",
+    "Liver toxicity (harm to the liver)",
+    "Nerve damage (demyelination) from large doses of fat-dissolving substances",
+]
+
+# Every field a patient reads, per model; names, codes and reviewer names are left out.
+PATIENT_TEXT_FIELDS = {
+    Procedure: [
+        "summary",
+        "description",
+        "evidence_summary",
+        "results_duration",
+        "unknowns",
+        "alternatives",
+        "aftercare",
+        "disclaimer",
+    ],
+    Ingredient: ["purpose"],
+    Indication: ["note"],
+    SideEffect: ["explanation", "prevention_advice", "warning_signs", "what_to_do"],
+    ChecklistItem: ["check_text", "why_it_matters"],
+    ComprehensionQuestion: ["question", "choices", "explanation"],
+    QuestionAnswer: ["question", "answer"],
+}
+
+
+@pytest.fixture
+def demo_version(clinic_admin):
+    return load_education_demo(publisher=clinic_admin)
+
+
+def sites(version, site):
+    return [row["name"] for row in version.content["side_effects"] if row["site"] == site]
+
+
+def test_first_load_publishes_version_one(demo_version, clinic_admin):
+    assert demo_version.number == 1
+    assert demo_version.published_by == clinic_admin
+    assert demo_version.procedure.slug == "mesotherapy"
+
+
+def test_published_version_has_every_local_side_effect(demo_version):
+    assert sites(demo_version, "local") == LOCAL_SIDE_EFFECTS
+
+
+def test_published_version_has_every_systemic_side_effect(demo_version):
+    assert sites(demo_version, "systemic") == SYSTEMIC_SIDE_EFFECTS
+
+
+def test_systemic_side_effects_are_very_rare(demo_version):
+    frequencies = {
+        row["frequency"]
+        for row in demo_version.content["side_effects"]
+        if row["site"] == "systemic"
+    }
+    assert frequencies == {"very_rare"}
+
+
+def test_published_version_has_every_kind_of_practitioner_check(demo_version):
+    kinds = {row["satisfied_by"] for row in demo_version.content["checklist"]}
+    assert kinds == set(ChecklistEvidence.values)
+
+
+def test_alternatives_include_choosing_no_treatment(demo_version):
+    assert "No treatment" in demo_version.content["procedure"]["alternatives_html"]
+
+
+def test_loading_again_publishes_nothing(demo_version, clinic_admin):
+    assert load_education_demo(publisher=clinic_admin) is None
+    assert ProcedureVersion.objects.count() == 1
+
+
+def test_loading_again_does_not_touch_the_draft(demo_version, clinic_admin):
+    updated_at = Procedure.objects.get(slug="mesotherapy").updated_at
+    load_education_demo(publisher=clinic_admin)
+    assert Procedure.objects.get(slug="mesotherapy").updated_at == updated_at
+
+
+def test_loading_restores_an_edited_draft_without_publishing(demo_version, clinic_admin):
+    SideEffect.objects.filter(name="Bruising").update(explanation="Edited by hand.")
+    assert load_education_demo(publisher=clinic_admin) is None
+    assert SideEffect.objects.get(name="Bruising").explanation != "Edited by hand."
+
+
+def test_loading_over_a_differing_published_version_publishes_the_demo_again(
+    demo_version, clinic_admin
+):
+    SideEffect.objects.filter(name="Bruising").update(explanation="Edited by hand.")
+    procedure_publish(procedure=demo_version.procedure, published_by=clinic_admin)
+    version = load_education_demo(publisher=clinic_admin)
+    assert version.number == 3
+    assert version.content_hash == demo_version.content_hash
+    assert "Side effect reworded: Bruising" in version.change_summary
+
+
+def test_loading_removes_draft_rows_the_demo_does_not_list(demo_version, clinic_admin):
+    factories.SideEffectFactory(procedure=demo_version.procedure, name="Not in the demo")
+    load_education_demo(publisher=clinic_admin)
+    assert not SideEffect.objects.filter(name="Not in the demo").exists()
+
+
+def test_rows_are_positioned_in_list_order(demo_version):
+    positions = list(
+        demo_version.procedure.side_effects.order_by("position").values_list("position", flat=True)
+    )
+    assert positions == list(range(1, len(positions) + 1))
+
+
+def test_every_draft_row_passes_model_validation(demo_version):
+    procedure = demo_version.procedure
+    procedure.full_clean()
+    for model in PATIENT_TEXT_FIELDS:
+        if model is not Procedure:
+            for row in model.objects.filter(procedure=procedure):
+                row.full_clean()
+
+
+def test_comprehension_answers_are_among_their_choices(demo_version):
+    for row in demo_version.content["comprehension"]:
+        assert 1 <= row["correct_choice"] <= len(row["choices"])
+
+
+def test_comprehension_questions_point_to_sections_the_page_shows(demo_version):
+    shown = {
+        anchor for anchor, _heading in table_of_contents(procedure_content(demo_version.content))
+    }
+    assert {row["section"] for row in demo_version.content["comprehension"]} <= shown
+
+
+def test_patient_text_reads_at_grade_8_on_average_and_never_above_10(demo_version):
+    grades = {}
+    for model, fields in PATIENT_TEXT_FIELDS.items():
+        for row in model.objects.all():
+            for field in fields:
+                grade = reading_grade(getattr(row, field))
+                if grade is not None:
+                    grades[f"{model.__name__} {row}: {field}"] = grade.grade
+    too_hard = {name: grade for name, grade in grades.items() if grade > 10}
+    assert not too_hard
+    assert mean(grades.values()) <= 8
