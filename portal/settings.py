@@ -174,6 +174,8 @@ CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+1 555 0100")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "care@clinic.example")
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+# The portal's public address, for links in e-mails (patients open them from their inbox).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Sessions live in the database so any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("procedures/", include("education.urls")),
+    path("consent/", include("consent.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -36,6 +36,12 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} ({'CI' if os.environ.get('CI') else 'local'})"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a user; tests need many users, not slow hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def clinic_admin(db):
     return factories.ClinicAdminFactory(username="clinic-admin")

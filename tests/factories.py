@@ -126,3 +126,76 @@ class QuestionAnswerFactory(factory.django.DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Patient question {n}?")
     answer = "Usually not."
     answered_by = "Dr. Sam Answer, dermatologist"
+
+
+# Consent ---------------------------------------------------------------------------------
+
+from consent import models as consent_models  # noqa: E402
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consent_models.Practitioner
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Dr. Practitioner {n}, MD")
+    profession = "Dermatologist"
+    years_of_experience = 12
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    """Verified and in date unless told otherwise."""
+
+    class Meta:
+        model = consent_models.Credential
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    kind = consent_models.CredentialKind.BOARD_CERTIFICATION
+    title = "Board certified"
+    issuing_body = "American Board of Aesthetic Mesotherapy"
+    number = factory.Sequence(lambda n: f"AB-{1000 + n}")
+    jurisdiction = "New York"
+    issued_on = datetime.date(2020, 1, 15)
+    expires_on = datetime.date(2099, 1, 15)
+    verified_by = factory.SubFactory(UserFactory, is_staff=True)
+    verified_on = datetime.date(2026, 1, 10)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consent_models.Location
+
+    name = factory.Sequence(lambda n: f"Riverside Clinic {n}")
+    address = "1 River Road\nAlbany, NY 12207"
+    jurisdiction = "New York"
+
+
+class RegulatoryStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consent_models.RegulatoryStatus
+
+    jurisdiction = "New York"
+    status = consent_models.Regulation.PERMITTED
+    source = "State medical board guidance (demo)"
+    checked_on = datetime.date(2026, 9, 1)
+
+
+class FormulationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consent_models.Formulation
+
+    name = "PC/DC fat-dissolving mix"
+    manufacturer = "Example Compounding Pharmacy"
+    lot_number = factory.Sequence(lambda n: f"LOT-{n:05d}")
+    expires_on = datetime.date(2099, 6, 30)
+    regulatory_status = consent_models.Approval.COMPOUNDED
+    regulatory_note = "Not approved as a product for fat reduction."
+
+
+class FormulationIngredientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consent_models.FormulationIngredient
+
+    formulation = factory.SubFactory(FormulationFactory)
+    name = "Phosphatidylcholine"
+    concentration = "50 mg/mL"

@@ -1,0 +1,167 @@
+"""Forms for the patient's consent journey. Each wizard step is one named form.
+
+Step forms are built from the bound procedure version, so a field exists only for what the
+patient was shown; anything else in the POST is ignored, and a missing tick is an error.
+"""
+
+import base64
+import binascii
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_SIGNATURE_BYTES = 200_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+NAME_MISMATCH = _(
+    "This does not match the name the clinic has for you. Type it as on the invitation e-mail."
+)
+
+
+class DateOfBirthForm(forms.Form):
+    date_of_birth = forms.DateField(
+        label=_("Your date of birth"),
+        help_text=_("For example 31/03/1980. We use it only to check that this link is yours."),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter a real date, for example 31/03/1980."),
+        },
+    )
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate() or value < datetime.date(1900, 1, 1):
+            raise forms.ValidationError(_("Enter a real date of birth."), code="out_of_range")
+        return value
+
+
+class AgreementForm(forms.Form):
+    """A single unticked box the patient must tick themselves."""
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agree"] = forms.BooleanField(
+            label=label,
+            required=True,
+            error_messages={"required": _("Tick the box to continue.")},
+        )
+
+
+class EachItemForm(forms.Form):
+    """One required tick per item (side effect or checklist item): never "select all"."""
+
+    def __init__(self, *args, items, label, saved, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            name = f"item_{item['id']}"
+            self.fields[name] = forms.BooleanField(
+                label=label % {"name": item["label"]},
+                required=True,
+                initial=str(item["id"]) in saved,
+                error_messages={
+                    "required": _("Tick to confirm “%(name)s”.") % {"name": item["label"]}
+                },
+            )
+            item["field_name"] = name
+
+    def bound_items(self):
+        return [(item, self[item["field_name"]]) for item in self.items]
+
+    def confirmed_ids(self) -> set[int]:
+        return {item["id"] for item in self.items if self.cleaned_data.get(item["field_name"])}
+
+
+class ComprehensionForm(forms.Form):
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"question_{question['id']}"] = forms.TypedChoiceField(
+                label=question["question"],
+                choices=[(n, text) for n, text in enumerate(question["choices"], start=1)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+
+    def bound_questions(self):
+        return [(question, self[f"question_{question['id']}"]) for question in self.questions]
+
+    def choices_by_question(self) -> dict[int, int]:
+        return {q["id"]: self.cleaned_data[f"question_{q['id']}"] for q in self.questions}
+
+
+class QuestionsForm(forms.Form):
+    questions = forms.CharField(
+        label=_("Your questions for your practitioner (optional)"),
+        help_text=_("Your practitioner answers them before your treatment."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class SignatureForm(forms.Form):
+    typed_name = forms.CharField(
+        label=_("Type your full name"),
+        max_length=160,
+        help_text=_("As the clinic has it. Upper or lower case does not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Type your full name to sign.")},
+    )
+    agree = forms.BooleanField(
+        label=_("I have read what signing means, and I agree to this procedure."),
+        required=True,
+        error_messages={"required": _("Tick the box to show that you agree.")},
+    )
+    drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, patient_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient_name = patient_name
+
+    def clean_typed_name(self):
+        from .services import names_match
+
+        typed = self.cleaned_data["typed_name"]
+        if not names_match(typed, self.patient_name):
+            raise forms.ValidationError(
+                NAME_MISMATCH,
+                code="name_mismatch",
+            )
+        return " ".join(typed.split())
+
+    def clean_drawn_signature(self):
+        value = self.cleaned_data["drawn_signature"].strip()
+        if not value:
+            return ""
+        prefix = "data:image/png;base64,"
+        if not value.startswith(prefix) or len(value) > MAX_SIGNATURE_BYTES * 4 // 3 + 100:
+            raise forms.ValidationError(_("The drawn signature could not be read."), code="invalid")
+        try:
+            raw = base64.b64decode(value[len(prefix) :], validate=True)
+        except (binascii.Error, ValueError):
+            raise forms.ValidationError(
+                _("The drawn signature could not be read."), code="invalid"
+            ) from None
+        if not raw.startswith(PNG_MAGIC):
+            raise forms.ValidationError(_("The drawn signature could not be read."), code="invalid")
+        return value
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Would you like to tell us why? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I want to withdraw my consent to this procedure."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
+    )

@@ -1,0 +1,81 @@
+"""Turns the clinic's facts into what the consent pages show."""
+
+from django.utils.dateparse import parse_date
+
+from education.models import ChecklistEvidence, Section
+from education.presentation import procedure_content
+
+from .eligibility import checklist_facts
+from .models import Approval, CredentialKind, CredentialStatus, Regulation
+
+
+def _label(choices, code):
+    try:
+        return choices(code).label
+    except ValueError:
+        return code
+
+
+def _dates(facts: dict) -> dict:
+    return {
+        key: (parse_date(value) if key.endswith("_on") and isinstance(value, str) else value)
+        for key, value in facts.items()
+    }
+
+
+def checklist_rows(*, invitation, version_content: dict, day=None) -> list[dict]:
+    """Each checklist item with the facts on file, ready for the template."""
+    from django.utils import timezone
+
+    rows = []
+    for row in checklist_facts(
+        invitation=invitation, version_content=version_content, day=day or timezone.localdate()
+    ):
+        kind = row.item["satisfied_by"]
+        facts = []
+        for fact in row.facts:
+            fact = _dates(fact)
+            if "status" in fact and kind != ChecklistEvidence.JURISDICTION_PERMISSION:
+                fact["status_label"] = _label(CredentialStatus, fact["status"])
+                fact["kind_label"] = _label(CredentialKind, fact["kind"])
+            elif kind == ChecklistEvidence.JURISDICTION_PERMISSION and fact["status"]:
+                fact["status_label"] = _label(Regulation, fact["status"])
+            facts.append(fact)
+        rows.append(
+            {
+                "id": row.item["id"],
+                "check": row.item["check"],
+                "why_it_matters_html": row.item["why_it_matters_html"],
+                "kind": kind,
+                "kind_label": _label(ChecklistEvidence, kind),
+                "facts": facts,
+                "satisfied": row.satisfied,
+                "required": row.required,
+            }
+        )
+    return rows
+
+
+def formulation_display(formulation) -> dict:
+    return {
+        "name": formulation.name,
+        "manufacturer": formulation.manufacturer,
+        "lot_number": formulation.lot_number,
+        "expires_on": formulation.expires_on,
+        "regulatory_status": formulation.regulatory_status,
+        "regulatory_status_label": _label(Approval, formulation.regulatory_status),
+        "regulatory_note": formulation.regulatory_note,
+        "approved": formulation.regulatory_status == Approval.APPROVED,
+        "ingredients": list(formulation.ingredients.all()),
+    }
+
+
+def section_for_question(question: dict, version) -> dict:
+    """The section that answers a comprehension question, to show again after a wrong answer."""
+    section = question["section"]
+    return {
+        "explanation_html": question["explanation_html"],
+        "section": section,
+        "section_label": _label(Section, section),
+        "content": procedure_content(version.content),
+    }

@@ -1,0 +1,186 @@
+"""What a signed record holds, and the hashes that make any later change detectable.
+
+Three digests, all SHA-256 over canonical JSON:
+- the *content* digest covers everything the patient saw, confirmed and signed (it is printed on
+  the PDF, so the PDF can name it without depending on itself);
+- the *record* digest covers the content digest, the PDF's digest and the previous record's
+  digest, which chains every record to the one before;
+- each *event* digest covers the event and the previous event's digest of the same record (the
+  first event chains to its record).
+"""
+
+import hashlib
+
+from django.utils.translation import gettext_lazy as _
+
+from education.content import canonical_json
+
+from .eligibility import checklist_facts, formulation_facts, regulation_facts, regulatory_status_for
+
+SIGNATURE_MEANING = _(
+    "By signing, I confirm that I have read the information about this procedure, including "
+    "every side effect listed, what will be injected and my practitioner's credentials; that I "
+    "have had the chance to ask questions; and that I agree to have this procedure. I understand "
+    "that I can withdraw my consent at any time before treatment."
+)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, signed_at) -> dict:
+    """Everything the record must hold, as it was shown and confirmed, in plain JSON."""
+    content = draft.version.content
+    answers = draft.answers
+    side_effects_by_id = {str(row["id"]): row for row in content["side_effects"]}
+    checklist = checklist_facts(
+        invitation=invitation, version_content=content, day=signed_at.date()
+    )
+    confirmed = answers.get("practitioner", {})
+    practitioner = invitation.practitioner
+    location = invitation.location
+    return {
+        "schema": 1,
+        "clinic": {"location": location.name, "address": location.address},
+        "patient": {
+            "name": invitation.patient_name,
+            "date_of_birth": invitation.patient_date_of_birth.isoformat(),
+            "email": invitation.patient_email,
+        },
+        "procedure": {
+            "name": content["procedure"]["name"],
+            "version": draft.version.number,
+            "version_hash": draft.version.content_hash,
+        },
+        "practitioner": {
+            "name": practitioner.display_name,
+            "profession": practitioner.profession,
+            "years_of_experience": practitioner.years_of_experience,
+        },
+        "regulation": regulation_facts(
+            regulatory_status_for(
+                procedure_id=invitation.procedure_id, jurisdiction=location.jurisdiction
+            ),
+            location.jurisdiction,
+        ),
+        "formulation": formulation_facts(invitation.formulation),
+        "esign_agreed_at": draft.esign_agreed_at.isoformat(),
+        "acknowledgements": {
+            "about": answers["about"]["acknowledged_at"],
+            "formulation": answers["formulation"]["acknowledged_at"],
+            "side_effects": [
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "site": row["site"],
+                    "frequency": row["frequency"],
+                    "acknowledged_at": answers["side_effects"][str(row["id"])],
+                }
+                for row in side_effects_by_id.values()
+            ],
+        },
+        "checklist": [
+            {**row.as_record(), "confirmed_at": confirmed[str(row.item["id"])]} for row in checklist
+        ],
+        "comprehension": answers.get("comprehension", {}).get("attempts", []),
+        "questions": answers.get("questions", {}).get("text", ""),
+        "signature": {
+            "typed_name": typed_name,
+            "drawn": drawn_signature or None,
+            "meaning": str(SIGNATURE_MEANING),
+            "signed_at": signed_at.isoformat(),
+        },
+    }
+
+
+def content_digest(*, code, version_hash, payload, signed_at, ip_address, user_agent) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "code": code,
+                "version_hash": version_hash,
+                "payload": payload,
+                "signed_at": signed_at.isoformat(),
+                "ip_address": ip_address,
+                "user_agent": user_agent,
+            }
+        )
+    )
+
+
+def record_digest(*, content_sha256, pdf_name, pdf_sha256, previous_hash) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "content_sha256": content_sha256,
+                "pdf_name": pdf_name,
+                "pdf_sha256": pdf_sha256,
+                "previous_hash": previous_hash,
+            }
+        )
+    )
+
+
+def event_digest(
+    *,
+    record_code,
+    kind,
+    occurred_at,
+    actor_id,
+    actor_label,
+    ip_address,
+    user_agent,
+    data,
+    previous_hash,
+) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "record": record_code,
+                "kind": kind,
+                "occurred_at": occurred_at.isoformat(),
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "ip_address": ip_address,
+                "user_agent": user_agent,
+                "data": data,
+                "previous_hash": previous_hash,
+            }
+        )
+    )
+
+
+def record_content_digest(record) -> str:
+    """Recompute a stored record's content digest (for verification)."""
+    return content_digest(
+        code=record.code,
+        version_hash=record.version_hash,
+        payload=record.payload,
+        signed_at=record.signed_at,
+        ip_address=record.ip_address,
+        user_agent=record.user_agent,
+    )
+
+
+def record_chain_digest(record) -> str:
+    return record_digest(
+        content_sha256=record.content_sha256,
+        pdf_name=record.pdf.name,
+        pdf_sha256=record.pdf_sha256,
+        previous_hash=record.previous_hash,
+    )
+
+
+def event_chain_digest(event, record_code: str) -> str:
+    return event_digest(
+        record_code=record_code,
+        kind=event.kind,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        ip_address=event.ip_address,
+        user_agent=event.user_agent,
+        data=event.data,
+        previous_hash=event.previous_hash,
+    )

@@ -1,0 +1,216 @@
+"""Checks that signed records, their PDFs and their events are as they were written.
+
+Every hash is computed again from what is stored now and compared with the hash stored at
+signing: the content digest (payload and signing facts), the PDF file's SHA-256, the record's
+chain digest and its link to the record before it, the procedure version's content hash, and each
+event's digest and its link to the event before it. Nothing here writes.
+
+What a hash chain cannot show: removing the newest record, or the newest events of a record,
+leaves a shorter chain that is still consistent.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from education.content import content_hash
+from education.models import ProcedureVersion
+
+from .models import GENESIS_HASH, ConsentEvent, ConsentRecord
+from .records import event_chain_digest, record_chain_digest, record_content_digest
+
+READ_CHUNK = 1 << 16
+
+
+def _file_sha256(file) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(READ_CHUNK), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pdf_problems(record: ConsentRecord) -> list[str]:
+    """The stored PDF file must exist and hash to the SHA-256 recorded at signing."""
+    name = record.pdf.name
+    if not name:
+        return [_("has no PDF file")]
+    try:
+        with record.pdf.storage.open(name, "rb") as file:
+            actual = _file_sha256(file)
+    except (OSError, SuspiciousFileOperation):
+        return [_("its PDF file %(name)s is missing") % {"name": name}]
+    if actual != record.pdf_sha256:
+        return [_("its PDF file %(name)s has changed since signing") % {"name": name}]
+    return []
+
+
+def _content_problems(record: ConsentRecord) -> list[str]:
+    problems = []
+    if record_content_digest(record) != record.content_sha256:
+        problems.append(_("its signed content no longer matches its fingerprint"))
+    if record.payload.get("procedure", {}).get("version_hash") != record.version_hash:
+        problems.append(_("its content names a different procedure version than the record"))
+    return problems
+
+
+def _record_hash_problems(record: ConsentRecord) -> list[str]:
+    if record_chain_digest(record) != record.record_hash:
+        return [_("its record hash does not match its fingerprints and previous hash")]
+    return []
+
+
+def _version_link_problems(record: ConsentRecord, version_hash: str) -> list[str]:
+    if record.version_hash != version_hash:
+        return [_("its procedure version hash differs from the version's own hash")]
+    return []
+
+
+def version_problems(version: ProcedureVersion) -> list[str]:
+    """The published version's content must still hash to its recorded content hash."""
+    if content_hash(version.content) != version.content_hash:
+        return [
+            _("the content of %(procedure)s version %(number)s has changed since publishing")
+            % {"procedure": version.name, "number": version.number}
+        ]
+    return []
+
+
+def verify_record(record: ConsentRecord) -> list[str]:
+    """Every problem with one record and its PDF; an empty list means it is intact."""
+    version = record.version
+    return (
+        _content_problems(record)
+        + pdf_problems(record)
+        + _record_hash_problems(record)
+        + _version_link_problems(record, version.content_hash)
+        + version_problems(version)
+    )
+
+
+def verify_events(record: ConsentRecord, events: Iterable[ConsentEvent]) -> list[str]:
+    """Every problem with a record's event trail: changed events and breaks in the chain."""
+    problems = []
+    previous_hash = record.record_hash
+    count = 0
+    for event in sorted(events, key=lambda event: event.pk):
+        count += 1
+        label = _("event %(id)s (%(kind)s)") % {"id": event.pk, "kind": event.kind}
+        if event.record_id != record.pk:
+            problems.append(_("%(event)s belongs to another record") % {"event": label})
+        if event_chain_digest(event, record.code) != event.event_hash:
+            problems.append(_("%(event)s has changed since it was written") % {"event": label})
+        if event.previous_hash != previous_hash:
+            problems.append(
+                _(
+                    "%(event)s does not follow the event before it: an event was removed, "
+                    "inserted or reordered"
+                )
+                % {"event": label}
+            )
+        previous_hash = event.event_hash
+    if count == 0:
+        problems.append(_("has no events: its “signed” event is missing"))
+    return problems
+
+
+@dataclass
+class Tally:
+    """How much `verify_all` looked at, for its summary."""
+
+    records: int = 0
+    events: int = 0
+    problems: int = 0
+
+
+def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator[tuple[str, str]]:
+    """Check every record, its PDF, its events and the chain of records, oldest first.
+
+    Yields (record code, problem) pairs. Records are streamed in chunks with their events
+    prefetched per chunk, and each procedure version is loaded and hashed once, so memory stays
+    flat however many records there are.
+    """
+    tally = tally if tally is not None else Tally()
+    records = ConsentRecord.objects.order_by("id").prefetch_related(
+        Prefetch("events", queryset=ConsentEvent.objects.order_by("id"))
+    )
+    versions: dict[int, tuple[str, list[str]]] = {}
+    previous_hash = GENESIS_HASH
+    for record in records.iterator(chunk_size=chunk_size):
+        if record.version_id not in versions:
+            version = ProcedureVersion.objects.get(pk=record.version_id)
+            versions[record.version_id] = (version.content_hash, version_problems(version))
+        version_hash, problems_of_version = versions[record.version_id]
+        events = list(record.events.all())
+        tally.records += 1
+        tally.events += len(events)
+        problems = (
+            _content_problems(record)
+            + pdf_problems(record)
+            + _record_hash_problems(record)
+            + _version_link_problems(record, version_hash)
+            + problems_of_version
+        )
+        if record.previous_hash != previous_hash:
+            problems.append(
+                _(
+                    "does not follow the record before it: a record was removed, inserted or "
+                    "its previous hash changed"
+                )
+            )
+        problems += verify_events(record, events)
+        previous_hash = record.record_hash
+        for problem in problems:
+            tally.problems += 1
+            yield record.code, problem
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What the public verification page may say about a record: never anything personal."""
+
+    procedure: str
+    version_number: int
+    signed_on: datetime.date
+    record_intact: bool
+    pdf_intact: bool
+    problems: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def intact(self) -> bool:
+        return self.record_intact and self.pdf_intact
+
+
+def check_code(code: str) -> CodeCheck | None:
+    """Verify the record with this code, or None when there is none."""
+    record = ConsentRecord.objects.select_related("version").filter(code=code).first()
+    if record is None:
+        return None
+    previous_hash = (
+        ConsentRecord.objects.filter(pk__lt=record.pk)
+        .order_by("-pk")
+        .values_list("record_hash", flat=True)
+        .first()
+    ) or GENESIS_HASH
+    pdf = pdf_problems(record)
+    others = (
+        _content_problems(record)
+        + _record_hash_problems(record)
+        + ([] if record.previous_hash == previous_hash else [_("the chain of records is broken")])
+        + _version_link_problems(record, record.version.content_hash)
+        + version_problems(record.version)
+        + verify_events(record, record.events.order_by("id"))
+    )
+    return CodeCheck(
+        procedure=record.version.name,
+        version_number=record.version.number,
+        signed_on=timezone.localdate(record.signed_at),
+        record_intact=not others,
+        pdf_intact=not pdf,
+        problems=others + pdf,
+    )
