@@ -5,12 +5,14 @@ of birth. That starts a patient session bound to one invitation, which ends afte
 minutes; every page after the link reads the invitation from that session, never from the URL.
 """
 
+import logging
 import time
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +37,8 @@ from .models import ConsentDraft, ConsentInvitation, ConsentRecord, EventKind
 from .presentation import checklist_rows, formulation_display, section_for_question
 from .records import SIGNATURE_MEANING
 from .tokens import token_hash
+
+logger = logging.getLogger(__name__)
 
 SESSION_KEY = "consent_patient"
 IDLE_SECONDS = 30 * 60
@@ -423,6 +427,12 @@ def _sign(request, invitation, draft):
             return redirect("consent:record")
         except services.ConsentRefused as refused:
             return _refused_page(request, invitation, refused.refusals)
+        except (DatabaseError, OSError):
+            # Nothing was written (one transaction, the PDF file removed); the draft is intact.
+            logger.exception("Signing failed for invitation %s", invitation.pk)
+            return render(
+                request, "consent/sign_failed.html", {"invitation": invitation}, status=503
+            )
         return redirect("consent:record")
     rows = checklist_rows(invitation=invitation, version_content=draft.version.content)
     confirmed = draft.answers.get("practitioner", {})

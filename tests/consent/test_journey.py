@@ -499,3 +499,31 @@ def test_patient_withdraws_consent_after_confirming(client, invitation_and_token
     event = ConsentEvent.objects.get(kind=EventKind.WITHDRAWN)
     assert event.data == {"reason": "Changed my mind"}
     assert "You have withdrawn your consent" in client.get(reverse("consent:record")).text
+
+
+def test_database_failure_while_signing_shows_try_again_and_keeps_the_draft(
+    client, invitation_and_token, monkeypatch
+):
+    from django.db import OperationalError
+
+    from consent import services
+
+    invitation, token = invitation_and_token
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    before = ConsentDraft.objects.get(invitation=invitation).answers
+
+    def fail(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_record_insert_chained", fail)
+    response = sign(client)
+
+    assert response.status_code == 503
+    assert "Please try again" in response.text
+    assert not ConsentRecord.objects.exists()
+    assert not ConsentEvent.objects.exists()
+    assert ConsentDraft.objects.get(invitation=invitation).answers == before
+    monkeypatch.undo()
+    assert sign(client).status_code == 302
+    assert ConsentRecord.objects.count() == 1
