@@ -107,15 +107,33 @@ def invitation_create(
     """Create an invitation and e-mail the patient its link. Returns it with the raw token."""
     if formulation.procedure_id != procedure.pk:
         raise ValidationError(
-            {"formulation": _("This formulation is for a different procedure.")},
-            code="formulation_mismatch",
+            {
+                "formulation": ValidationError(
+                    _("This formulation is for a different procedure."),
+                    code="formulation_mismatch",
+                )
+            }
+        )
+    if formulation.expires_on < timezone.localdate():
+        raise ValidationError(
+            {
+                "formulation": ValidationError(
+                    _("This formulation is past its expiry date."), code="formulation_expired"
+                )
+            }
         )
     if expires_at <= timezone.now():
-        raise ValidationError({"expires_at": _("Choose a time in the future.")}, code="past")
+        raise ValidationError(
+            {"expires_at": ValidationError(_("Choose a time in the future."), code="past")}
+        )
     if not ProcedureVersion.objects.filter(procedure=procedure).exists():
         raise ValidationError(
-            {"procedure": _("Publish this procedure before inviting patients to consent.")},
-            code="unpublished",
+            {
+                "procedure": ValidationError(
+                    _("Publish this procedure before inviting patients to consent."),
+                    code="unpublished",
+                )
+            }
         )
     token, digest = new_token()
     invitation = ConsentInvitation.objects.create(
@@ -132,26 +150,47 @@ def invitation_create(
         token_hash=digest,
         sent_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    transaction.on_commit(lambda: _send_invitation_email(invitation, token), robust=True)
     return invitation, token
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: ConsentInvitation) -> str:
-    """Replace the link (the old one stops working) and e-mail the new one."""
-    if hasattr(invitation, "record"):
+def invitation_resend(
+    *, invitation: ConsentInvitation, expires_at: datetime.datetime | None = None
+) -> str:
+    """Replace the link (the old one stops working) and e-mail the new one.
+
+    An expired invitation needs a new expiry; a signed, withdrawn or locked one cannot be resent
+    (unlock it first, or create a new invitation).
+    """
+    invitation = ConsentInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
         raise ValidationError(_("This invitation has already been signed."), code="signed")
+    if invitation.is_withdrawn:
+        raise ValidationError(_("This invitation was withdrawn."), code="withdrawn")
+    if invitation.is_locked:
+        raise ValidationError(_("Unlock this invitation before resending it."), code="locked")
+    new_expiry = expires_at or invitation.expires_at
+    if new_expiry <= timezone.now():
+        raise ValidationError(
+            _("This invitation has expired: give it a new expiry to resend it."), code="expired"
+        )
     token, digest = new_token()
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
-        token_hash=digest, sent_at=timezone.now()
+        token_hash=digest, sent_at=timezone.now(), expires_at=new_expiry
     )
     invitation.refresh_from_db()
-    transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    transaction.on_commit(lambda: _send_invitation_email(invitation, token), robust=True)
     return token
 
 
 def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
     """The clinic takes an unsigned invitation back; its link stops working."""
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        raise ValidationError(
+            _("A signed consent cannot be withdrawn by the clinic; the patient withdraws it."),
+            code="signed",
+        )
     ConsentInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
@@ -447,7 +486,7 @@ def consent_record_sign(
             ConsentInvitation.objects.filter(pk=invitation.pk).update(
                 record_token_hash=record_token_hash
             )
-            transaction.on_commit(lambda: _send_recorded_email(record, record_token))
+            transaction.on_commit(lambda: _send_recorded_email(record, record_token), robust=True)
     except IntegrityError:
         if stored_pdf:
             default_storage.delete(stored_pdf)

@@ -42,6 +42,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path_factory):
+    """Stored PDFs and uploads go to a fresh folder, never into the working tree."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def clinic_admin(db):
     return factories.ClinicAdminFactory(username="clinic-admin")

@@ -1,0 +1,177 @@
+"""Forms for the consent app's admin.
+
+They repeat the database's rules only to say what is wrong in the clinic's words; the
+constraints stay the guarantee. The invitation form validates and nothing more: creating an
+invitation (and e-mailing its link) is `services.invitation_create`'s job.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from education.models import Procedure
+
+from .models import ConsentInvitation, Credential, Formulation
+
+INVITATION_LIFETIME = datetime.timedelta(days=14)
+
+
+def default_invitation_expiry() -> datetime.datetime:
+    """Two weeks from now, to the minute, as the add form suggests it."""
+    return (timezone.now() + INVITATION_LIFETIME).replace(second=0, microsecond=0)
+
+
+class CredentialAdminForm(forms.ModelForm):
+    """A credential as typed in admin, alone or as a row of the practitioner's page."""
+
+    class Meta:
+        model = Credential
+        fields = [
+            "practitioner",
+            "kind",
+            "title",
+            "procedure",
+            "issuing_body",
+            "number",
+            "jurisdiction",
+            "issued_on",
+            "expires_on",
+            "verified_by",
+            "verified_on",
+            "evidence_file",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "verified_by" in self.fields:
+            self.fields["verified_by"].queryset = get_user_model().objects.filter(is_staff=True)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        issued_on = cleaned_data.get("issued_on")
+        expires_on = cleaned_data.get("expires_on")
+        if issued_on and expires_on and expires_on < issued_on:
+            self.add_error(
+                "expires_on",
+                forms.ValidationError(
+                    _("The expiry date cannot be before the date of issue (%(issued)s)."),
+                    code="expires_before_issue",
+                    params={"issued": issued_on.isoformat()},
+                ),
+            )
+        if {"verified_by", "verified_on"} <= set(self.fields):
+            verified_by = cleaned_data.get("verified_by")
+            verified_on = cleaned_data.get("verified_on")
+            if verified_by and not verified_on and "verified_on" not in self.errors:
+                self.add_error(
+                    "verified_on",
+                    forms.ValidationError(
+                        _("Give the date it was verified, or clear “verified by”."),
+                        code="verification_incomplete",
+                    ),
+                )
+            if verified_on and not verified_by and "verified_by" not in self.errors:
+                self.add_error(
+                    "verified_by",
+                    forms.ValidationError(
+                        _("Choose who verified it, or clear the date it was verified."),
+                        code="verification_incomplete",
+                    ),
+                )
+        return cleaned_data
+
+
+class FormulationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Formulation
+        fields = [
+            "procedure",
+            "name",
+            "manufacturer",
+            "lot_number",
+            "expires_on",
+            "regulatory_status",
+            "regulatory_note",
+        ]
+        error_messages = {
+            "expires_on": {
+                "required": _("Give the expiry date printed on the product."),
+                "invalid": _("Enter the expiry date as a date, e.g. 2027-06-30."),
+            }
+        }
+
+
+class InvitationAddForm(forms.ModelForm):
+    """What the clinic types to invite a patient; never saved, only validated.
+
+    The admin passes the cleaned data to `services.invitation_create`, which writes the
+    invitation and e-mails its link; the service's own checks come back as errors on this form.
+    """
+
+    class Meta:
+        model = ConsentInvitation
+        fields = [
+            "patient_name",
+            "patient_email",
+            "patient_date_of_birth",
+            "procedure",
+            "practitioner",
+            "location",
+            "formulation",
+            "expires_at",
+            "minimum_decision_hours",
+        ]
+        widgets = {
+            # The browser's own date picker: a calendar that starts at today suits no birthday.
+            "patient_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "patient_date_of_birth": _(
+                "The patient confirms it before the link shows anything. It is not in the e-mail."
+            ),
+            "procedure": _("Only procedures with a published version can be consented to."),
+            "formulation": _("What will be injected; it must be for the chosen procedure."),
+            "expires_at": _("After this the link stops working. Usually two weeks from now."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = Procedure.objects.published()
+        formulation = self.fields["formulation"]
+        formulation.queryset = Formulation.objects.select_related("procedure")
+        formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"
+
+    def clean_patient_date_of_birth(self):
+        date_of_birth = self.cleaned_data["patient_date_of_birth"]
+        if date_of_birth > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date of birth cannot be in the future."), code="future"
+            )
+        return date_of_birth
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."), code="past")
+        return expires_at
+
+    def clean(self):
+        cleaned_data = super().clean()
+        procedure = cleaned_data.get("procedure")
+        formulation = cleaned_data.get("formulation")
+        if procedure and formulation and formulation.procedure_id != procedure.pk:
+            self.add_error(
+                "formulation",
+                forms.ValidationError(
+                    _("This formulation is for %(other)s, not %(procedure)s."),
+                    code="formulation_mismatch",
+                    params={"other": formulation.procedure, "procedure": procedure},
+                ),
+            )
+        return cleaned_data
+
+    def save(self, commit=True):
+        raise TypeError("Invitations are created by consent.services.invitation_create.")
