@@ -4,16 +4,14 @@ Step forms are built from the bound procedure version, so a field exists only fo
 patient was shown; anything else in the POST is ignored, and a missing tick is an error.
 """
 
-import base64
-import binascii
 import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MAX_SIGNATURE_BYTES = 200_000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from .records import is_drawn_signature
+
 NAME_MISMATCH = _(
     "This does not match the name the clinic has for you. Type it as on the invitation e-mail."
 )
@@ -137,18 +135,7 @@ class SignatureForm(forms.Form):
 
     def clean_drawn_signature(self):
         value = self.cleaned_data["drawn_signature"].strip()
-        if not value:
-            return ""
-        prefix = "data:image/png;base64,"
-        if not value.startswith(prefix) or len(value) > MAX_SIGNATURE_BYTES * 4 // 3 + 100:
-            raise forms.ValidationError(_("The drawn signature could not be read."), code="invalid")
-        try:
-            raw = base64.b64decode(value[len(prefix) :], validate=True)
-        except (binascii.Error, ValueError):
-            raise forms.ValidationError(
-                _("The drawn signature could not be read."), code="invalid"
-            ) from None
-        if not raw.startswith(PNG_MAGIC):
+        if value and not is_drawn_signature(value):
             raise forms.ValidationError(_("The drawn signature could not be read."), code="invalid")
         return value
 

@@ -241,12 +241,14 @@ def record_context(record_fields: dict) -> dict:
     formulation = payload["formulation"]
     signature = payload["signature"]
     code = record_fields["code"]
+    drawn = signature["drawn"]
+    drawn_is_png = decode_signature_png(drawn) is not None
     return {
         "code": code,
         "title": _("Consent record %s") % code,
         "stylesheet_url": STATIC_SCHEME + STYLESHEET,
         "content_sha256": record_fields["content_sha256"],
-        "verify_url": settings.SITE_URL.rstrip("/") + reverse("consent:verify"),
+        "verify_url": f"{settings.SITE_URL.rstrip('/')}{reverse('consent:verify')}?code={code}",
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "time_zone": settings.TIME_ZONE,
@@ -291,9 +293,8 @@ def record_context(record_fields: dict) -> dict:
             "typed_name": signature["typed_name"],
             "meaning": signature["meaning"],
             "signed_at": format_moment(signature["signed_at"]),
-            "image": signature["drawn"] if decode_signature_png(signature["drawn"]) else None,
-            "drawn_refused": bool(signature["drawn"])
-            and decode_signature_png(signature["drawn"]) is None,
+            "image": drawn if drawn_is_png else None,
+            "drawn_refused": bool(drawn) and not drawn_is_png,
         },
     }
 

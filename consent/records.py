@@ -9,6 +9,8 @@ Three digests, all SHA-256 over canonical JSON:
   first event chains to its record).
 """
 
+import base64
+import binascii
 import hashlib
 
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,25 @@ SIGNATURE_MEANING = _(
 )
 
 
+MAX_SIGNATURE_BYTES = 200_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SIGNATURE_PREFIX = "data:image/png;base64,"
+
+
+def is_drawn_signature(value: str) -> bool:
+    """A drawn signature is a PNG data URL of at most 200 kB, and nothing else."""
+    if not value.startswith(SIGNATURE_PREFIX):
+        return False
+    encoded = value[len(SIGNATURE_PREFIX) :]
+    if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        return False
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return raw.startswith(PNG_MAGIC)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -34,6 +55,7 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
     content = draft.version.content
     answers = draft.answers
     side_effects_by_id = {str(row["id"]): row for row in content["side_effects"]}
+    questions = {row["id"]: row["question"] for row in content["comprehension"]}
     checklist = checklist_facts(
         invitation=invitation, version_content=content, day=signed_at.date()
     )
@@ -83,7 +105,10 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
         "checklist": [
             {**row.as_record(), "confirmed_at": confirmed[str(row.item["id"])]} for row in checklist
         ],
-        "comprehension": answers.get("comprehension", {}).get("attempts", []),
+        "comprehension": [
+            {**attempt, "question": questions.get(attempt["question_id"], "")}
+            for attempt in answers.get("comprehension", {}).get("attempts", [])
+        ],
         "questions": answers.get("questions", {}).get("text", ""),
         "signature": {
             "typed_name": typed_name,

@@ -28,7 +28,14 @@ from .models import (
     ConsentRecord,
     EventKind,
 )
-from .records import build_payload, content_digest, event_digest, record_digest, sha256
+from .records import (
+    build_payload,
+    content_digest,
+    event_digest,
+    is_drawn_signature,
+    record_digest,
+    sha256,
+)
 from .tokens import new_record_code, new_token
 
 logger = logging.getLogger(__name__)
@@ -425,6 +432,12 @@ def consent_record_sign(
             refusals = _incomplete_refusals(draft) + eligibility.refusals(
                 invitation=invitation, version_content=draft.version.content, now=now
             )
+            if drawn_signature and not is_drawn_signature(drawn_signature):
+                refusals.append(
+                    eligibility.Refusal(
+                        "signature_unreadable", _("The drawn signature could not be read.")
+                    )
+                )
             if not names_match(typed_name, invitation.patient_name):
                 refusals.append(
                     eligibility.Refusal(

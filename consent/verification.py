@@ -81,15 +81,23 @@ def version_problems(version: ProcedureVersion) -> list[str]:
     return []
 
 
-def verify_record(record: ConsentRecord) -> list[str]:
-    """Every problem with one record and its PDF; an empty list means it is intact."""
-    version = record.version
+def _record_problems(
+    record: ConsentRecord, *, version_hash: str, problems_of_version: list[str]
+) -> list[str]:
     return (
         _content_problems(record)
         + pdf_problems(record)
         + _record_hash_problems(record)
-        + _version_link_problems(record, version.content_hash)
-        + version_problems(version)
+        + _version_link_problems(record, version_hash)
+        + problems_of_version
+    )
+
+
+def verify_record(record: ConsentRecord) -> list[str]:
+    """Every problem with one record and its PDF; an empty list means it is intact."""
+    version = record.version
+    return _record_problems(
+        record, version_hash=version.content_hash, problems_of_version=version_problems(version)
     )
 
 
@@ -149,12 +157,8 @@ def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator
         events = list(record.events.all())
         tally.records += 1
         tally.events += len(events)
-        problems = (
-            _content_problems(record)
-            + pdf_problems(record)
-            + _record_hash_problems(record)
-            + _version_link_problems(record, version_hash)
-            + problems_of_version
+        problems = _record_problems(
+            record, version_hash=version_hash, problems_of_version=problems_of_version
         )
         if record.previous_hash != previous_hash:
             problems.append(

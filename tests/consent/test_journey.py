@@ -527,3 +527,38 @@ def test_database_failure_while_signing_shows_try_again_and_keeps_the_draft(
     monkeypatch.undo()
     assert sign(client).status_code == 302
     assert ConsentRecord.objects.count() == 1
+
+
+def _png_data_url():
+    import base64
+    import zlib
+
+    def chunk(kind, data):
+        return (
+            len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        )
+
+    header = b"\x89PNG\r\n\x1a\n"
+    ihdr = chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0]))
+    idat = chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+    png = header + ihdr + idat + chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def test_a_drawn_signature_is_kept_in_the_record(client, invitation_and_token):
+    invitation, token = invitation_and_token
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    drawing = _png_data_url()
+    assert sign(client, drawn_signature=drawing).status_code == 302
+    assert ConsentRecord.objects.get().payload["signature"]["drawn"] == drawing
+
+
+def test_a_drawn_signature_that_is_not_a_png_is_refused(client, invitation_and_token):
+    invitation, token = invitation_and_token
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    response = sign(client, drawn_signature="data:text/html;base64,PHNjcmlwdD4=")
+    assert response.status_code == 400
+    assert "drawn signature could not be read" in response.text
+    assert not ConsentRecord.objects.exists()
