@@ -500,6 +500,7 @@ class EventKind(models.TextChoices):
     COUNTERSIGNED = "countersigned", _("Countersigned")
     EXPORTED = "exported", _("Exported")
     ACCESS_REFUSED = "access_refused", _("Access refused")
+    RECONSENT_REQUESTED = "reconsent_requested", _("Re-consent requested")
 
 
 class ConsentEvent(ImmutableModel):

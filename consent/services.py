@@ -606,3 +606,178 @@ def credential_verify(*, credential, verified_by) -> None:
     type(credential).objects.filter(pk=credential.pk).update(
         verified_by=verified_by, verified_on=timezone.localdate()
     )
+
+
+# The practitioner's area -------------------------------------------------------------------
+
+
+def _rotate_record_link(record: ConsentRecord) -> str:
+    """A fresh link to the patient's record for a new e-mail; the previous link stops working."""
+    token, digest = new_token()
+    ConsentInvitation.objects.filter(pk=record.invitation_id).update(record_token_hash=digest)
+    return token
+
+
+def _send_answer_email(record: ConsentRecord, token: str) -> None:
+    invitation = record.invitation
+    context = {
+        "invitation": invitation,
+        "record": record,
+        "link": _absolute(reverse("consent:open", kwargs={"token": token})),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    send_mail(
+        subject=_("%(clinic)s: your practitioner has answered your question")
+        % {"clinic": settings.CLINIC_NAME},
+        message=render_to_string("consent/email/answered.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.patient_email],
+    )
+
+
+def _require_own_patient(record: ConsentRecord, user) -> None:
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None or practitioner.pk != record.invitation.practitioner_id:
+        raise ValidationError(
+            _("Only the patient's own practitioner can do this."), code="not_practitioner"
+        )
+
+
+@transaction.atomic
+def record_answer_questions(
+    *, record: ConsentRecord, answered_by, answer: str, request_meta: RequestMeta
+) -> ConsentEvent:
+    """The practitioner answers the patient's questions; the patient is e-mailed a link."""
+    _require_own_patient(record, answered_by)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write an answer.")}, code="required")
+    if not record.payload.get("questions"):
+        raise ValidationError(_("The patient asked no questions."), code="no_questions")
+    event = event_append(
+        record=record,
+        kind=EventKind.QUESTION_ANSWERED,
+        actor=answered_by,
+        actor_label=answered_by.practitioner.display_name,
+        request_meta=request_meta,
+        data={"answer": answer[:8000]},
+    )
+    token = _rotate_record_link(record)
+    transaction.on_commit(lambda: _send_answer_email(record, token), robust=True)
+    return event
+
+
+COUNTERSIGN_STATEMENT = "I have discussed this consent with the patient."
+
+
+@transaction.atomic
+def record_countersign(
+    *, record: ConsentRecord, practitioner_user, typed_name: str, request_meta: RequestMeta
+) -> ConsentEvent:
+    """The practitioner countersigns; possible only once every question has an answer."""
+    _require_own_patient(record, practitioner_user)
+    ConsentRecord.objects.select_for_update().filter(pk=record.pk).exists()
+    kinds = set(record.events.values_list("kind", flat=True))
+    if EventKind.WITHDRAWN in kinds:
+        raise ValidationError(_("The patient has withdrawn this consent."), code="withdrawn")
+    if EventKind.COUNTERSIGNED in kinds:
+        raise ValidationError(_("This consent is already countersigned."), code="countersigned")
+    if record.payload.get("questions") and EventKind.QUESTION_ANSWERED not in kinds:
+        raise ValidationError(
+            _("Answer the patient's questions before countersigning."), code="unanswered"
+        )
+    typed_name = " ".join(typed_name.split())
+    if not typed_name:
+        raise ValidationError({"typed_name": _("Type your name to sign.")}, code="required")
+    return event_append(
+        record=record,
+        kind=EventKind.COUNTERSIGNED,
+        actor=practitioner_user,
+        actor_label=practitioner_user.practitioner.display_name,
+        request_meta=request_meta,
+        data={"typed_name": typed_name, "statement": COUNTERSIGN_STATEMENT},
+    )
+
+
+@transaction.atomic
+def record_request_reconsent(
+    *, record: ConsentRecord, requested_by, request_meta: RequestMeta
+) -> tuple[ConsentInvitation, str]:
+    """A new invitation for the latest version: same patient, practitioner, location."""
+    invitation = record.invitation
+    invitation_new, token = invitation_create(
+        created_by=requested_by,
+        patient_name=invitation.patient_name,
+        patient_email=invitation.patient_email,
+        patient_date_of_birth=invitation.patient_date_of_birth,
+        procedure=invitation.procedure,
+        practitioner=invitation.practitioner,
+        location=invitation.location,
+        formulation=invitation.formulation,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+        minimum_decision_hours=invitation.minimum_decision_hours,
+    )
+    event_append(
+        record=record,
+        kind=EventKind.RECONSENT_REQUESTED,
+        actor=requested_by,
+        actor_label=requested_by.get_full_name() or requested_by.get_username(),
+        request_meta=request_meta,
+        data={"invitation_id": invitation_new.pk},
+    )
+    return invitation_new, token
+
+
+def record_event(*, record: ConsentRecord, kind: str, user, request_meta, data=None):
+    """A staff member's view, download or export of a record, or a refused attempt."""
+    label = (
+        user.practitioner.display_name
+        if getattr(user, "practitioner", None)
+        else (user.get_full_name() or user.get_username())
+    )
+    return event_append(
+        record=record,
+        kind=kind,
+        actor=user,
+        actor_label=label,
+        request_meta=request_meta,
+        data=data or {},
+    )
+
+
+def records_log_export(*, rows, user, request_meta, chunk_size: int = 500):
+    """Pass rows through unchanged while appending an "exported" event to each signed record.
+
+    Events are written a chunk at a time as the CSV streams, so a long export neither holds
+    every row in memory nor leaves a record exported without its event.
+    """
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield from _log_export_chunk(chunk, user, request_meta)
+            chunk = []
+    if chunk:
+        yield from _log_export_chunk(chunk, user, request_meta)
+
+
+def _log_export_chunk(chunk, user, request_meta):
+    for row in chunk:
+        record = getattr(row, "record", None) if _has_record(row) else None
+        if record is not None:
+            record_event(
+                record=record,
+                kind=EventKind.EXPORTED,
+                user=user,
+                request_meta=request_meta,
+                data={"format": "csv"},
+            )
+    return chunk
+
+
+def _has_record(invitation) -> bool:
+    try:
+        return invitation.record is not None
+    except ConsentRecord.DoesNotExist:
+        return False

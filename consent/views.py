@@ -490,7 +490,9 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
         actor_label="patient",
         request_meta=services.RequestMeta.from_request(request),
     )
-    withdrawal = record.events.filter(kind=EventKind.WITHDRAWN).first()
+    events = list(record.events.order_by("id"))
+    withdrawal = next((e for e in events if e.kind == EventKind.WITHDRAWN), None)
+    answers = [e for e in events if e.kind == EventKind.QUESTION_ANSWERED]
     return render(
         request,
         "consent/record.html",
@@ -498,6 +500,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "invitation": invitation,
             "record": record,
             "withdrawal": withdrawal,
+            "answers": answers,
             "step_number": len(wizard.STEPS),
             "step_count": len(wizard.STEPS),
         },

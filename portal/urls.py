@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("procedures/", include("education.urls")),
     path("consent/", include("consent.urls")),
+    path("practice/", include("consent.practice_urls")),
     path("admin/", admin.site.urls),
 ]
 

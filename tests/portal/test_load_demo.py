@@ -1,16 +1,38 @@
+import datetime
+import re
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from consent import demo as consent_demo
+from consent import services
+from consent.models import ConsentInvitation, ConsentRecord
+from consent.tokens import token_hash
 from education.models import Procedure, ProcedureVersion
 from portal import roles
 from portal.demo import DEMO_ACCOUNTS
+from tests.consent.conftest import complete_draft
 
 pytestmark = pytest.mark.django_db
+
+DEMO_LINK = "http://127.0.0.1:8000/consent/i/demo-mesotherapy-invitation/"
+JOURNEY_LINE = re.compile(
+    r"Try the consent journey: (?P<link>\S+) "
+    r"\(date of birth (?P<birth>\d\d/\d\d/\d{4}), type the name (?P<name>[^)]+)\)"
+)
+RECORD_LINE = re.compile(r"Signed demo record: (?P<code>CR-\S+) \(verify at (?P<link>\S+)\)")
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def load_demo() -> str:
@@ -21,7 +43,9 @@ def load_demo() -> str:
 
 def dump_database() -> str:
     out = StringIO()
-    call_command("dumpdata", "auth.user", "auth.group", "education", indent=1, stdout=out)
+    call_command(
+        "dumpdata", "auth.user", "auth.group", "education", "consent", indent=1, stdout=out
+    )
     return out.getvalue()
 
 
@@ -121,3 +145,128 @@ def test_refused_load_demo_writes_nothing(settings):
     assert not get_user_model().objects.exists()
     assert not Procedure.objects.exists()
     assert not ProcedureVersion.objects.exists()
+
+
+# The consent demo ------------------------------------------------------------------------------
+
+
+def journey(out: str) -> re.Match:
+    match = JOURNEY_LINE.search(out)
+    assert match, f"no consent journey line in:\n{out}"
+    return match
+
+
+def demo_invitation() -> ConsentInvitation:
+    return ConsentInvitation.objects.get(token_hash=token_hash(consent_demo.JOURNEY_PATIENT.token))
+
+
+def assert_link_opens(client, link: str, birth: str) -> None:
+    path = urlsplit(link).path
+    assert client.get(path).status_code == 200
+    response = client.post(path, {"date_of_birth": birth})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_running_load_demo_twice_creates_the_consent_demo_once():
+    load_demo()
+    load_demo()
+    assert ConsentRecord.objects.count() == 1
+    assert ConsentInvitation.objects.count() == 2
+
+
+def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
+    match = journey(load_demo())
+    assert match["link"] == DEMO_LINK
+    assert match["birth"] == "14/07/1988"
+    assert match["name"] == "Jordan Rivera"
+
+
+def test_second_run_prints_the_same_demo_link():
+    load_demo()
+    assert journey(load_demo())["link"] == DEMO_LINK
+
+
+def test_printed_link_opens_and_accepts_the_printed_date_of_birth(client):
+    match = journey(load_demo())
+    assert_link_opens(client, match["link"], match["birth"])
+
+
+def test_output_names_the_signed_demo_record_and_where_to_verify_it(client):
+    match = RECORD_LINE.search(load_demo())
+    assert match
+    assert match["code"] == ConsentRecord.objects.get().code
+    assert match["link"].startswith("http://127.0.0.1:8000/consent/verify/")
+    response = client.get(urlsplit(match["link"]).path, {"code": match["code"]})
+    assert response.status_code == 200
+
+
+def test_output_uses_the_site_url_setting(settings):
+    settings.SITE_URL = "https://demo.clinic.example/"
+    out = load_demo()
+    assert "Try the consent journey: https://demo.clinic.example/consent/i/" in out
+    assert "Admin:  https://demo.clinic.example/admin/" in out
+
+
+def sign_demo_invitation():
+    invitation = demo_invitation()
+    complete_draft(invitation)
+    services.consent_record_sign(
+        invitation=invitation,
+        typed_name="Jordan Rivera",
+        drawn_signature="",
+        request_meta=services.RequestMeta(ip_address="127.0.0.1", user_agent="pytest"),
+    )
+
+
+def withdraw_demo_invitation():
+    services.invitation_withdraw(invitation=demo_invitation())
+
+
+def expire_demo_invitation():
+    ConsentInvitation.objects.filter(pk=demo_invitation().pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+
+def lock_demo_invitation():
+    ConsentInvitation.objects.filter(pk=demo_invitation().pk).update(locked_at=timezone.now())
+
+
+WALKED = {
+    "signed": (sign_demo_invitation, "has been signed"),
+    "withdrawn": (withdraw_demo_invitation, "was withdrawn"),
+    "expired": (expire_demo_invitation, "has expired"),
+    "locked": (lock_demo_invitation, "is locked"),
+}
+
+
+@pytest.mark.parametrize("how", WALKED)
+def test_rerun_after_the_demo_invitation_closed_prints_a_new_working_link(client, how):
+    load_demo()
+    close, reason = WALKED[how]
+    close()
+    out = load_demo()
+    match = journey(out)
+    assert match["link"] != DEMO_LINK
+    assert reason in out
+    assert_link_opens(client, match["link"], match["birth"])
+
+
+def test_reruns_after_the_demo_invitation_closed_reuse_one_new_invitation(client):
+    load_demo()
+    withdraw_demo_invitation()
+    first = journey(load_demo())["link"]
+    second = journey(load_demo())["link"]
+    assert first != second
+    assert ConsentInvitation.objects.filter(patient_name="Jordan Rivera").count() == 2
+    assert client.get(urlsplit(first).path).status_code == 404  # the earlier new link died
+    assert_link_opens(client, second, "14/07/1988")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_demo_emails_go_to_an_outbox_not_the_console(settings, capsys):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    out = load_demo()
+    assert "Subject:" not in capsys.readouterr().out
+    assert [message.to for message in mail.outbox] == [[consent_demo.SIGNED_PATIENT.email]]
+    assert "Try the consent journey:" in out

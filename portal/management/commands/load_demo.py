@@ -2,20 +2,29 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
+from consent.demo import load_consent_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
 from education.demo import load_education_demo
 from education.selectors import latest_version
-from portal.demo import ADMIN_USERNAME, load_demo_accounts
+from portal.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 
-SITE_URL = "http://127.0.0.1:8000"
+PRACTITIONER_USERNAME = next(
+    account.username for account in DEMO_ACCOUNTS if account.role == "practitioner"
+)
+
+# The demo patients' addresses are made up, and the console back-end would print each e-mail in
+# full above the links this command prints; so the demo's e-mails go to an in-memory outbox.
+DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo accounts and the mesotherapy demo content. Safe to run again: it changes "
-        "nothing that is already up to date. Refused where DEMO_CONTENT_ALLOWED is off."
+        "Load the demo accounts, the mesotherapy demo content and the demo clinic with an open "
+        "consent invitation and a signed record. Safe to run again: it changes nothing that is "
+        "already up to date. Refused where DEMO_CONTENT_ALLOWED is off."
     )
 
     def handle(self, *args, **options):
@@ -25,14 +34,21 @@ class Command(BaseCommand):
                 "is in production). The demo accounts have published passwords. To load them on "
                 "a development or demo database, set DEMO_CONTENT_ALLOWED=true."
             )
-        with transaction.atomic():
+        # The outbox override wraps the transaction: the services send e-mail on commit.
+        with override_settings(MAILERS=DEMO_MAILERS), transaction.atomic():
             accounts = load_demo_accounts()
-            publisher = get_user_model().objects.get(username=ADMIN_USERNAME)
-            # One line per demo loader; later loaders (e.g. consent.demo) are added here.
+            users = get_user_model().objects
+            publisher = users.get(username=ADMIN_USERNAME)
+            # One line per demo loader; later loaders are added here.
             content = [
                 self.load_education(publisher=publisher),
             ]
-        self.report(accounts=accounts, content=content)
+            consent = load_consent_demo(
+                admin=publisher,
+                practitioner_user=users.get(username=PRACTITIONER_USERNAME),
+                version=latest_version(slug=EDUCATION_DEMO_SLUG),
+            )
+        self.report(accounts=accounts, content=content, consent=consent)
 
     def load_education(self, *, publisher) -> str:
         version = load_education_demo(publisher=publisher)
@@ -41,12 +57,13 @@ class Command(BaseCommand):
         current = latest_version(slug=EDUCATION_DEMO_SLUG)
         return f"{current.name}: already up to date (version {current.number})."
 
-    def report(self, *, accounts, content) -> None:
+    def report(self, *, accounts, content, consent) -> None:
         write = self.stdout.write
+        site_url = settings.SITE_URL.rstrip("/")
         write(self.style.SUCCESS("Demo data loaded."))
         write("")
-        write(f"  Site:   {SITE_URL}/")
-        write(f"  Admin:  {SITE_URL}{reverse('admin:index')}")
+        write(f"  Site:   {site_url}/")
+        write(f"  Admin:  {site_url}{reverse('admin:index')}")
         write("")
         write("Demo logins (published passwords: development and demos only):")
         role_width = max(len(role) for role, _username, _password in accounts)
@@ -57,3 +74,17 @@ class Command(BaseCommand):
         write("Content:")
         for line in content:
             write(f"  {line}")
+        write("")
+        write("Consent:")
+        if consent.replaced_because:
+            write(f"  The fixed demo link is closed ({consent.replaced_because}); a new one:")
+        link = site_url + reverse("consent:open", kwargs={"token": consent.token})
+        patient = consent.patient
+        write(
+            f"  Try the consent journey: {link} "
+            f"(date of birth {patient.date_of_birth:%d/%m/%Y}, type the name {patient.name})"
+        )
+        write(
+            f"  Signed demo record: {consent.record.code} "
+            f"(verify at {site_url}{consent.record.get_absolute_url()})"
+        )

@@ -1,0 +1,331 @@
+"""A demo clinic for mesotherapy, so a newcomer can walk the consent journey at once.
+
+Every fact here is made up and says so: the practitioner, the credentials, the regulatory check,
+the formulation and the patients. `load_consent_demo` is safe to run again and again: rows are
+found by their natural keys and saved only when a field changed, the open demo invitation keeps
+its fixed link, and the signed demo record is signed once.
+
+The fixed dates hold until the demo invitation expires (1 January 2030): every credential and the
+formulation stay in date until then, so the demo patient can sign on any day before it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from education.models import ProcedureVersion
+
+from . import services
+from .models import (
+    Approval,
+    ConsentInvitation,
+    ConsentRecord,
+    Credential,
+    CredentialKind,
+    Formulation,
+    FormulationIngredient,
+    Location,
+    Practitioner,
+    ProcedureExperience,
+    Regulation,
+    RegulatoryStatus,
+)
+from .tokens import token_hash
+
+JURISDICTION = "New York"
+CHECKED_ON = datetime.date(2026, 10, 15)
+VERIFIED_ON = datetime.date(2026, 10, 20)
+DEMO_INVITATION_EXPIRES_AT = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+REPLACEMENT_VALID_FOR = datetime.timedelta(days=30)
+
+LOCATION = {
+    "name": "Riverside Skin Clinic — Albany",
+    "address": "120 Riverside Avenue, Suite 4\nAlbany, NY 12207\n(demo address)",
+    "jurisdiction": JURISDICTION,
+}
+
+REGULATORY_STATUS = {
+    "status": Regulation.CONDITIONS,
+    "note": "Must be performed or supervised by a licensed physician.",
+    "source": "Demo data — check with the New York State Board for Medical Practice",
+    "checked_on": CHECKED_ON,
+}
+
+PRACTITIONER = {
+    "display_name": "Dr. Maya Chen, MD (demo)",
+    "profession": "Dermatologist",
+    "years_of_experience": 14,
+}
+
+TIMES_PERFORMED = 240
+
+# One credential for each kind the mesotherapy checklist asks for; `procedure_specific` marks the
+# training that belongs to mesotherapy rather than to the practitioner in general.
+CREDENTIALS = [
+    {
+        "kind": CredentialKind.BOARD_CERTIFICATION,
+        "title": "Diplomate in aesthetic mesotherapy (demo entry, not a real certificate)",
+        "issuing_body": "American Board of Aesthetic Mesotherapy (demo entry)",
+        "number": "DEMO-ABAM-0412",
+        "jurisdiction": "",
+        "issued_on": datetime.date(2016, 5, 20),
+        "expires_on": datetime.date(2030, 5, 31),
+        "procedure_specific": False,
+    },
+    {
+        "kind": CredentialKind.MEDICAL_LICENCE,
+        "title": "Licence to practise medicine (demo entry, not a real licence)",
+        "issuing_body": "New York State Education Department (demo entry)",
+        "number": "DEMO-NY-000000",
+        "jurisdiction": JURISDICTION,
+        "issued_on": datetime.date(2012, 8, 1),
+        "expires_on": datetime.date(2030, 7, 31),
+        "procedure_specific": False,
+    },
+    {
+        "kind": CredentialKind.PROCEDURE_TRAINING,
+        "title": "Mesotherapy technique and safety course (demo entry)",
+        "issuing_body": "Demo Academy of Aesthetic Medicine",
+        "number": "DEMO-MT-2016-88",
+        "jurisdiction": "",
+        "issued_on": datetime.date(2016, 3, 12),
+        "expires_on": datetime.date(2031, 3, 31),
+        "procedure_specific": True,
+    },
+    {
+        "kind": CredentialKind.ASEPTIC_TECHNIQUE,
+        "title": "Aseptic technique and infection control refresher (demo entry)",
+        "issuing_body": "Demo Infection Prevention Training",
+        "number": "DEMO-AT-2025-17",
+        "jurisdiction": "",
+        "issued_on": datetime.date(2025, 9, 10),
+        "expires_on": datetime.date(2030, 9, 30),
+        "procedure_specific": False,
+    },
+]
+
+FORMULATION = {
+    "name": "Phosphatidylcholine / deoxycholate 5% (demo)",
+    "manufacturer": "Hudson Valley Compounding Pharmacy (demo)",
+    "lot_number": "DEMO-PCDC-2611",
+    "expires_on": datetime.date(2029, 12, 31),
+    "regulatory_status": Approval.COMPOUNDED,
+    "regulatory_note": (
+        "A compounding pharmacy mixed this for the clinic. It is not an FDA-approved product, so "
+        "no one has checked it the way approved medicines are checked. (Demo entry.)"
+    ),
+}
+
+INGREDIENTS = [
+    {"name": "Phosphatidylcholine", "concentration": "50 mg/mL"},
+    {"name": "Sodium deoxycholate", "concentration": "42 mg/mL"},
+    {"name": "Benzyl alcohol (preservative)", "concentration": "0.9%"},
+]
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    name: str
+    email: str
+    date_of_birth: datetime.date
+    # Published on purpose: the command prints the link, so anyone may open it (demo only).
+    token: str
+
+
+JOURNEY_PATIENT = DemoPatient(
+    name="Jordan Rivera",
+    email="jordan.rivera@example.com",
+    date_of_birth=datetime.date(1988, 7, 14),
+    token="demo-mesotherapy-invitation",  # noqa: S106 - a published demo link, by design.
+)
+SIGNED_PATIENT = DemoPatient(
+    name="Sam Patel",
+    email="sam.patel@example.com",
+    date_of_birth=datetime.date(1979, 2, 3),
+    token="demo-mesotherapy-signed",  # noqa: S106 - a published demo link, by design.
+)
+SIGNED_PATIENT_QUESTION = "How many sessions will I need?"
+SIGNING_REQUEST_META = services.RequestMeta(ip_address="127.0.0.1", user_agent="load_demo")
+
+
+@dataclass(frozen=True)
+class ConsentDemo:
+    """What the command prints: a link to try the journey, and the signed record's code."""
+
+    patient: DemoPatient
+    token: str
+    replaced_because: str | None
+    record: ConsentRecord
+
+
+@transaction.atomic
+def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) -> ConsentDemo:
+    """Bring the demo clinic in line with the facts here; return the link and record to show.
+
+    The open demo invitation keeps its fixed link. If someone walked it to the end (signed,
+    withdrawn, expired or locked), a new invitation with a random link is made through the
+    services instead, or the one made on an earlier run gets a new link.
+    """
+    procedure = version.procedure
+    location = _sync(Location, lookup={"name": LOCATION["name"]}, values=LOCATION)
+    _sync(
+        RegulatoryStatus,
+        lookup={"procedure": procedure, "jurisdiction": JURISDICTION},
+        values=REGULATORY_STATUS,
+    )
+    practitioner = _sync(Practitioner, lookup={"user": practitioner_user}, values=PRACTITIONER)
+    _sync(
+        ProcedureExperience,
+        lookup={"practitioner": practitioner, "procedure": procedure},
+        values={"times_performed": TIMES_PERFORMED},
+    )
+    for row in CREDENTIALS:
+        values = {name: value for name, value in row.items() if name != "procedure_specific"}
+        values["procedure"] = procedure if row["procedure_specific"] else None
+        kind = values.pop("kind")
+        _sync(
+            Credential,
+            lookup={"practitioner": practitioner, "kind": kind},
+            values={**values, "verified_by": admin, "verified_on": VERIFIED_ON},
+        )
+    formulation = _sync(
+        Formulation,
+        lookup={"procedure": procedure, "name": FORMULATION["name"]},
+        values=FORMULATION,
+    )
+    kept = [
+        _sync(
+            FormulationIngredient,
+            lookup={"formulation": formulation, "name": row["name"]},
+            values={"concentration": row["concentration"], "position": position},
+        ).pk
+        for position, row in enumerate(INGREDIENTS, start=1)
+    ]
+    formulation.ingredients.exclude(pk__in=kept).delete()
+
+    facts = {
+        "created_by": admin,
+        "procedure": procedure,
+        "practitioner": practitioner,
+        "location": location,
+        "formulation": formulation,
+    }
+    token, replaced_because = _journey_link(facts)
+    record = _signed_record(facts)
+    return ConsentDemo(
+        patient=JOURNEY_PATIENT, token=token, replaced_because=replaced_because, record=record
+    )
+
+
+def _journey_link(facts: dict) -> tuple[str, str | None]:
+    """The fixed demo link while it is open; otherwise a fresh one, and why."""
+    invitation = _fixed_link_invitation(JOURNEY_PATIENT, facts)
+    replaced_because = _closed_because(invitation)
+    if replaced_because is None:
+        return JOURNEY_PATIENT.token, None
+    replacement = (
+        ConsentInvitation.objects.open()
+        .filter(
+            patient_email=JOURNEY_PATIENT.email,
+            procedure=facts["procedure"],
+            locked_at__isnull=True,
+        )
+        .exclude(pk=invitation.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if replacement is not None:
+        # The raw token of an earlier replacement is not stored, so give it a new link rather
+        # than pile up one unused invitation per run.
+        return services.invitation_resend(invitation=replacement), replaced_because
+    _replacement, token = services.invitation_create(
+        **facts,
+        patient_name=JOURNEY_PATIENT.name,
+        patient_email=JOURNEY_PATIENT.email,
+        patient_date_of_birth=JOURNEY_PATIENT.date_of_birth,
+        expires_at=timezone.now() + REPLACEMENT_VALID_FOR,
+        minimum_decision_hours=0,
+    )
+    return token, replaced_because
+
+
+def _closed_because(invitation: ConsentInvitation) -> str | None:
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        return "the demo invitation has been signed"
+    if invitation.is_withdrawn:
+        return "the demo invitation was withdrawn"
+    if invitation.is_expired:
+        return "the demo invitation has expired"
+    if invitation.is_locked:
+        return "the demo invitation is locked after five wrong dates of birth"
+    return None
+
+
+def _signed_record(facts: dict) -> ConsentRecord:
+    """The one signed demo record, signed through the services the first time only."""
+    invitation = _fixed_link_invitation(SIGNED_PATIENT, facts)
+    record = ConsentRecord.objects.filter(invitation=invitation).first()
+    if record is not None:
+        return record
+    draft = services.draft_start(invitation=invitation)
+    content = draft.version.content
+    services.draft_agree_esign(draft=draft)
+    services.draft_acknowledge(draft=draft, key="about")
+    services.draft_acknowledge_each(
+        draft=draft, key="side_effects", ids={row["id"] for row in content["side_effects"]}
+    )
+    services.draft_acknowledge(draft=draft, key="formulation")
+    services.draft_acknowledge_each(
+        draft=draft, key="practitioner", ids={row["id"] for row in content["checklist"]}
+    )
+    services.draft_answer_comprehension(
+        draft=draft,
+        choices={row["id"]: row["correct_choice"] for row in content["comprehension"]},
+    )
+    services.draft_save_questions(draft=draft, text=SIGNED_PATIENT_QUESTION)
+    record, _record_token = services.consent_record_sign(
+        invitation=invitation,
+        typed_name=SIGNED_PATIENT.name,
+        drawn_signature="",
+        request_meta=SIGNING_REQUEST_META,
+    )
+    return record
+
+
+def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitation:
+    """The patient's invitation, found by (or created with) the hash of their fixed token.
+
+    The only place outside `services` that writes `token_hash`: `invitation_create` always draws
+    a random token, whose raw value is never stored, so a second run could neither find that
+    invitation again nor print its link. A published fixed token keeps the printed link the same
+    on every run and the database identical; it is acceptable only for made-up demo patients.
+    No e-mail is sent for these invitations, so `sent_at` stays empty.
+    """
+    digest = token_hash(patient.token)
+    invitation = ConsentInvitation.objects.filter(token_hash=digest).first()
+    if invitation is not None:
+        return invitation
+    return ConsentInvitation.objects.create(
+        **facts,
+        patient_name=patient.name,
+        patient_email=patient.email,
+        patient_date_of_birth=patient.date_of_birth,
+        expires_at=DEMO_INVITATION_EXPIRES_AT,
+        minimum_decision_hours=0,
+        token_hash=digest,
+    )
+
+
+def _sync(model, *, lookup: dict, values: dict):
+    """Create the row, or save it only if a field differs (as `education.demo` does)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**{**values, **lookup})
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return row

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import practice_views as views
+
+app_name = "practice"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("invitations/new/", views.invitation_new, name="invitation_new"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("records/<str:code>/", views.record_detail, name="record"),
+    path("records/<str:code>/answer/", views.record_answer, name="answer"),
+    path("records/<str:code>/countersign/", views.record_countersign, name="countersign"),
+    path("records/<str:code>/reconsent/", views.record_reconsent, name="reconsent"),
+    path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),
+    path("records/<str:code>/fhir.json", views.record_fhir, name="record_fhir"),
+]

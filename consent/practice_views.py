@@ -1,0 +1,371 @@
+"""The practitioner's area (/practice/): the dashboard, a record, and what can be done with it.
+
+Who may see it: staff signed in with password and second factor who are a practitioner or a
+clinic admin. A practitioner sees only consents where they are the practitioner; a clinic admin
+sees all. Asking for a record one may not see answers 404, and leaves an event on that record.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from education.content import version_diff
+from education.presentation import procedure_content
+
+from . import exports, selectors, services
+from .admin_forms import InvitationAddForm
+from .forms_practice import AnswerForm, CountersignForm, DashboardFilterForm
+from .models import ConsentRecord, EventKind
+from .selectors import ConsentState
+
+PAGE_SIZE = 25
+
+
+def _is_verified(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def staff_area(view):
+    """Signed in, second factor verified, and a practitioner or a clinic admin."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or not _is_verified(user):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not (selectors.is_clinic_admin(user) or hasattr(user, "practitioner")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def _meta(request):
+    return services.RequestMeta.from_request(request)
+
+
+def _record_or_404(request: HttpRequest, code: str) -> ConsentRecord:
+    record = selectors.practice_record(user=request.user, code=code)
+    if record is None:
+        refused = ConsentRecord.objects.filter(code=code).first()
+        if refused is not None:
+            services.record_event(
+                record=refused,
+                kind=EventKind.ACCESS_REFUSED,
+                user=request.user,
+                request_meta=_meta(request),
+                data={"path": request.path[:200]},
+            )
+        raise Http404("No such record.")
+    return record
+
+
+# The dashboard ----------------------------------------------------------------------------
+
+
+def _dashboard_filters(request):
+    form = DashboardFilterForm(
+        request.GET or None,
+        practitioners=selectors.practice_practitioners()
+        if selectors.is_clinic_admin(request.user)
+        else None,
+    )
+    if form.is_valid():
+        return form, form.cleaned_data
+    return form, {"state": "", "practitioner": None, "q": "", "sort": "newest"}
+
+
+@staff_area
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Staff: consents and open invitations with their state, counts, filters and search."""
+    form, filters = _dashboard_filters(request)
+    practitioner_id = filters["practitioner"].pk if filters.get("practitioner") else None
+    rows = selectors.practice_consent_list(
+        user=request.user,
+        state=filters["state"],
+        practitioner_id=practitioner_id,
+        search=filters["q"],
+        sort=filters["sort"] or "newest",
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.state_label = ConsentState(row.state).label
+    counts = selectors.practice_state_counts(
+        user=request.user, practitioner_id=practitioner_id, search=filters["q"]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("state", None)
+    return render(
+        request,
+        "consent/practice/dashboard.html",
+        {
+            "form": form,
+            "page": page,
+            "states": [
+                {"value": value, "label": label, "count": counts[value]}
+                for value, label in ConsentState.choices
+            ],
+            "total": sum(counts.values()),
+            "current_state": filters["state"],
+            "base_query": query.urlencode(),
+            "page_query": _without_page(request),
+            "is_clinic_admin": selectors.is_clinic_admin(request.user),
+        },
+    )
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@staff_area
+@require_safe
+def export_csv(request: HttpRequest):
+    """Staff: the dashboard's filtered list as CSV, streamed; each exported record gets an event."""
+    _form, filters = _dashboard_filters(request)
+    rows = selectors.practice_consent_list(
+        user=request.user,
+        state=filters["state"],
+        practitioner_id=filters["practitioner"].pk if filters.get("practitioner") else None,
+        search=filters["q"],
+        sort=filters["sort"] or "newest",
+    )
+    logged = services.records_log_export(
+        rows=rows.iterator(chunk_size=1000), user=request.user, request_meta=_meta(request)
+    )
+    return exports.stream_records_csv(logged, "consent-records.csv")
+
+
+# A record ---------------------------------------------------------------------------------
+
+
+def _record_context(request, record: ConsentRecord, **extra) -> dict:
+    events = list(record.events.select_related("actor").order_by("id"))
+    kinds = {event.kind for event in events}
+    answers = [event for event in events if event.kind == EventKind.QUESTION_ANSWERED]
+    state = selectors.record_state(record)
+    latest = selectors.latest_version_for(record)
+    diff = None
+    if state == ConsentState.STALE:
+        diff = version_diff(record.version.content, latest.content)
+    attempts = record.payload.get("comprehension", [])
+    missed_first = []
+    seen = set()
+    for attempt in attempts:
+        if attempt["question_id"] not in seen:
+            seen.add(attempt["question_id"])
+            if not attempt["correct"]:
+                missed_first.append(attempt)
+    is_own = getattr(request.user, "practitioner", None) == record.invitation.practitioner
+    has_questions = bool(record.payload.get("questions"))
+    return {
+        "record": record,
+        "payload": record.payload,
+        "content": procedure_content(record.version.content),
+        "events": events,
+        "answers": answers,
+        "state": state,
+        "state_label": ConsentState(state).label,
+        "latest": latest,
+        "diff": diff,
+        "missed_first": missed_first,
+        "attempts": attempts,
+        "is_own": is_own,
+        "can_answer": is_own and has_questions and EventKind.WITHDRAWN not in kinds,
+        "can_countersign": is_own
+        and EventKind.COUNTERSIGNED not in kinds
+        and EventKind.WITHDRAWN not in kinds
+        and (not has_questions or bool(answers)),
+        "countersignature": next((e for e in events if e.kind == EventKind.COUNTERSIGNED), None),
+        "answer_form": extra.pop("answer_form", None) or AnswerForm(),
+        "countersign_form": extra.pop("countersign_form", None) or CountersignForm(),
+        "countersign_statement": services.COUNTERSIGN_STATEMENT,
+        **extra,
+    }
+
+
+@staff_area
+@require_safe
+def record_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: exactly what the patient saw and confirmed, from the record's own snapshot."""
+    record = _record_or_404(request, code)
+    services.record_event(
+        record=record, kind=EventKind.VIEWED, user=request.user, request_meta=_meta(request)
+    )
+    return render(request, "consent/practice/record.html", _record_context(request, record))
+
+
+@staff_area
+@require_POST
+def record_answer(request: HttpRequest, code: str) -> HttpResponse:
+    """The record's practitioner: answer the patient's questions."""
+    record = _record_or_404(request, code)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_answer_questions(
+                record=record,
+                answered_by=request.user,
+                answer=form.cleaned_data["answer"],
+                request_meta=_meta(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer is saved and the patient has been e-mailed."))
+            return redirect("practice:record", code=record.code)
+    context = _record_context(request, record, answer_form=form)
+    return render(request, "consent/practice/record.html", context, status=400)
+
+
+@staff_area
+@require_POST
+def record_countersign(request: HttpRequest, code: str) -> HttpResponse:
+    """The record's practitioner: countersign once every question is answered."""
+    record = _record_or_404(request, code)
+    form = CountersignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_countersign(
+                record=record,
+                practitioner_user=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                request_meta=_meta(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Countersigned. The consent is ready for treatment."))
+            return redirect("practice:record", code=record.code)
+    context = _record_context(request, record, countersign_form=form)
+    return render(request, "consent/practice/record.html", context, status=400)
+
+
+@staff_area
+@require_POST
+def record_reconsent(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: for a stale record, invite the patient again to consent to the latest version."""
+    record = _record_or_404(request, code)
+    if selectors.record_state(record) != ConsentState.STALE:
+        messages.error(request, _("Only a stale consent needs a new one."))
+        return redirect("practice:record", code=record.code)
+    try:
+        invitation, _token = services.record_request_reconsent(
+            record=record, requested_by=request.user, request_meta=_meta(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("practice:record", code=record.code)
+    messages.success(
+        request,
+        _("A new invitation for the latest version was e-mailed to %(email)s.")
+        % {"email": invitation.patient_email},
+    )
+    return redirect("practice:record", code=record.code)
+
+
+@staff_area
+@require_safe
+def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: the patient's copy plus the record's event history, as one PDF."""
+    record = _record_or_404(request, code)
+    services.record_event(
+        record=record, kind=EventKind.DOWNLOADED, user=request.user, request_meta=_meta(request)
+    )
+    events = list(record.events.order_by("id"))
+    pdf = exports.record_pdf_with_history(record, events)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="consent-{record.code}-history.pdf"'
+    return response
+
+
+@staff_area
+@require_safe
+def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
+    """Staff: the record as an HL7 FHIR Consent resource, with the patient's PDF attached."""
+    record = _record_or_404(request, code)
+    services.record_event(
+        record=record,
+        kind=EventKind.EXPORTED,
+        user=request.user,
+        request_meta=_meta(request),
+        data={"format": "fhir"},
+    )
+    with default_storage.open(record.pdf.name, "rb") as handle:
+        pdf_bytes = handle.read()
+    resource = exports.record_fhir_consent(
+        record, pdf_bytes=pdf_bytes, base_url=settings.SITE_URL.rstrip("/")
+    )
+    response = JsonResponse(resource, content_type="application/fhir+json")
+    response["Content-Disposition"] = f'attachment; filename="consent-{record.code}.fhir.json"'
+    return response
+
+
+# Invitations ------------------------------------------------------------------------------
+
+
+@staff_area
+@require_http_methods(["GET", "POST"])
+def invitation_new(request: HttpRequest) -> HttpResponse:
+    """Staff: invite a patient to consent; the link is e-mailed, never shown."""
+    form = InvitationAddForm(request.POST or None)
+    if not selectors.is_clinic_admin(request.user):
+        practitioner = request.user.practitioner
+        form.fields["practitioner"].queryset = form.fields["practitioner"].queryset.filter(
+            pk=practitioner.pk
+        )
+        form.fields["practitioner"].initial = practitioner.pk
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation e-mailed to %(email)s.") % {"email": invitation.patient_email},
+            )
+            return redirect("practice:dashboard")
+    return render(
+        request,
+        "consent/practice/invitation_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_area
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: e-mail a fresh link; the old one stops working."""
+    invitation = selectors.visible_invitations(user=request.user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("A new link was e-mailed to %(email)s.") % {"email": invitation.patient_email}
+        )
+    return redirect(reverse("practice:dashboard"))
+

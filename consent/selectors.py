@@ -1,0 +1,151 @@
+"""Reads for the practitioner's area, each in a fixed number of queries.
+
+A consent's state is derived, never stored: from the invitation's fields, whether a record
+exists, and the record's events. `with_state` computes it in the database so that lists can be
+filtered, counted and paginated without touching rows one by one.
+"""
+
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from education.models import ProcedureVersion
+
+from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, Practitioner
+
+
+class ConsentState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_ANSWERS = "awaiting_answers", _("Awaiting answers to questions")
+    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature", _("Awaiting countersignature")
+    READY = "ready", _("Ready for treatment")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    STALE = "stale", _("Stale: material changed since signing")
+    EXPIRED = "expired", _("Invitation expired")
+    CLOSED = "closed", _("Invitation withdrawn by the clinic")
+
+
+def _event(kind: str):
+    return Exists(ConsentEvent.objects.filter(record=OuterRef("record"), kind=kind))
+
+
+def with_state(queryset: QuerySet[ConsentInvitation], *, now=None) -> QuerySet:
+    """Annotate each invitation with `state` (a ConsentState value) and `activity_at`."""
+    now = now or timezone.now()
+    superseded = ProcedureVersion.objects.filter(
+        procedure=OuterRef("record__version__procedure"),
+        number__gt=OuterRef("record__version__number"),
+        is_material_change=True,
+    )
+    signed = Q(record__isnull=False)
+    has_questions = ~Q(record__payload__questions="") & Q(record__payload__questions__isnull=False)
+    return queryset.annotate(
+        is_withdrawn=_event(EventKind.WITHDRAWN),
+        is_countersigned=_event(EventKind.COUNTERSIGNED),
+        is_answered=_event(EventKind.QUESTION_ANSWERED),
+        is_superseded=Exists(superseded),
+        activity_at=Coalesce(F("record__signed_at"), F("created_at")),
+    ).annotate(
+        state=Case(
+            When(signed & Q(is_withdrawn=True), then=Value(ConsentState.WITHDRAWN)),
+            When(signed & Q(is_superseded=True), then=Value(ConsentState.STALE)),
+            When(signed & Q(is_countersigned=True), then=Value(ConsentState.READY)),
+            When(
+                signed & has_questions & Q(is_answered=False),
+                then=Value(ConsentState.AWAITING_ANSWERS),
+            ),
+            When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
+            When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
+            When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
+            When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
+            default=Value(ConsentState.INVITED),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
+    """What this staff user may see: a clinic admin every consent, a practitioner their own."""
+    queryset = ConsentInvitation.objects.all()
+    if is_clinic_admin(user):
+        return queryset
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None:
+        return queryset.none()
+    return queryset.filter(practitioner=practitioner)
+
+
+def is_clinic_admin(user) -> bool:
+    from portal.roles import CLINIC_ADMINS
+
+    return user.is_superuser or user.groups.filter(name=CLINIC_ADMINS).exists()
+
+
+SORTS = {
+    "newest": ("-activity_at", "-id"),
+    "oldest": ("activity_at", "id"),
+    "patient": ("patient_name", "id"),
+}
+
+
+def practice_consent_list(
+    *, user, state: str = "", practitioner_id: int | None = None, search: str = "", sort="newest"
+) -> QuerySet:
+    """The dashboard's rows: invitations with their record, state and who/what/where."""
+    queryset = with_state(visible_invitations(user=user))
+    if practitioner_id:
+        queryset = queryset.filter(practitioner_id=practitioner_id)
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(patient_name__icontains=search)
+    filtered = queryset.filter(state=state) if state in ConsentState.values else queryset
+    return filtered.select_related(
+        "record", "record__version", "practitioner", "procedure", "location"
+    ).order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def practice_state_counts(*, user, practitioner_id=None, search: str = "") -> dict[str, int]:
+    """How many consents are in each state, in one query."""
+    queryset = with_state(visible_invitations(user=user))
+    if practitioner_id:
+        queryset = queryset.filter(practitioner_id=practitioner_id)
+    if search.strip():
+        queryset = queryset.filter(patient_name__icontains=search.strip())
+    counts = {row["state"]: row["n"] for row in queryset.values("state").annotate(n=Count("id"))}
+    return {state: counts.get(state, 0) for state in ConsentState.values}
+
+
+def practice_practitioners() -> QuerySet[Practitioner]:
+    return Practitioner.objects.order_by("display_name")
+
+
+def practice_record(*, user, code: str) -> ConsentRecord | None:
+    """A record this user may see, with what its page needs, or None."""
+    return (
+        ConsentRecord.objects.select_related(
+            "version",
+            "version__procedure",
+            "invitation",
+            "invitation__practitioner",
+            "invitation__location",
+        )
+        .filter(code=code, invitation__in=visible_invitations(user=user))
+        .first()
+    )
+
+
+def record_state(record: ConsentRecord) -> str:
+    return with_state(ConsentInvitation.objects.filter(pk=record.invitation_id)).values_list(
+        "state", flat=True
+    )[0]
+
+
+def latest_version_for(record: ConsentRecord) -> ProcedureVersion:
+    return (
+        ProcedureVersion.objects.filter(procedure_id=record.version.procedure_id)
+        .order_by("-number")
+        .first()
+    )

@@ -1,0 +1,114 @@
+"""Forms for staff sign-in: the password step and the one-time code steps."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """Username and password; only practitioners, clinic admins and superusers get through.
+
+    Anyone else gets the same "not right" message as a wrong password, so the page does not tell
+    an outsider which usernames exist or belong to staff.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def confirm_login_allowed(self, user):
+        if not selectors.user_may_sign_in_as_staff(user):
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username()},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error()
+
+
+class CodeForm(forms.Form):
+    """One code; `clean` checks it, so a valid form means the code was right.
+
+    A wrong code is reported to django-axes as a failed sign-in for the user, so wrong codes and
+    wrong passwords share one lockout count.
+    """
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "code-input",
+            }
+        ),
+    )
+    error_messages = {
+        "wrong_code": _("That code is not right. Check the code in your app and try again."),
+        "throttled": _(
+            "Too many wrong codes in a row. Wait until %(time)s, then try the newest code."
+        ),
+    }
+
+    def __init__(self, *args, user, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.device = None
+
+    def verify(self, code: str):
+        raise NotImplementedError
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        try:
+            self.device = self.verify(code)
+        except services.CodeThrottled as throttled:
+            retry_at = formats.time_format(timezone.localtime(throttled.retry_at), "H:i:s")
+            raise forms.ValidationError(
+                self.error_messages["throttled"], code="throttled", params={"time": retry_at}
+            ) from None
+        if self.device is None:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.user.get_username()},
+                request=self.request,
+            )
+            raise forms.ValidationError(self.error_messages["wrong_code"], code="wrong_code")
+        return code
+
+
+class SecondFactorForm(CodeForm):
+    """The 6-digit code from the authenticator app, or one of the user's backup codes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The 6-digit code from your authenticator app, or one of your backup codes."
+        )
+
+    def verify(self, code: str):
+        return services.second_factor_verify(user=self.user, code=code)
+
+
+class EnrolmentForm(CodeForm):
+    """The first code from a newly set-up authenticator app, which confirms it."""
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolling = device
+        self.fields["code"].help_text = _("The 6-digit code your app shows now.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def verify(self, code: str):
+        if services.authenticator_enrolment_confirm(device=self.enrolling, code=code):
+            return self.enrolling
+        return None

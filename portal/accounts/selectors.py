@@ -1,0 +1,36 @@
+"""Reads for staff sign-in: who may use it and which second factors a user has."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import roles
+
+STAFF_GROUPS = (roles.CLINIC_ADMINS, roles.PRACTITIONERS)
+
+
+def user_may_sign_in_as_staff(user: AbstractBaseUser) -> bool:
+    """True for active superusers and members of the clinic admin or practitioner groups."""
+    if not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=STAFF_GROUPS).exists()
+
+
+def user_has_second_factor(user: AbstractBaseUser) -> bool:
+    """True once the user has a confirmed authenticator app or at least one unused backup code."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).exists()
+    )
+
+
+def user_has_authenticator(user: AbstractBaseUser) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def confirmed_totp_devices(user: AbstractBaseUser):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")
+
+
+def confirmed_backup_devices(user: AbstractBaseUser):
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk")

@@ -1,0 +1,154 @@
+"""The demo clinic: consent-ready facts, an open invitation and one signed record."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from consent import demo, eligibility, verification
+from consent.models import (
+    ConsentInvitation,
+    ConsentRecord,
+    Credential,
+    CredentialStatus,
+    Location,
+    Practitioner,
+)
+from consent.tokens import token_hash
+from education.demo import load_education_demo
+from education.selectors import latest_version
+from portal.demo import ADMIN_USERNAME, load_demo_accounts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def load():
+    """A function loading the accounts, the education demo and the consent demo."""
+
+    def run() -> demo.ConsentDemo:
+        load_demo_accounts()
+        users = get_user_model().objects
+        admin = users.get(username=ADMIN_USERNAME)
+        load_education_demo(publisher=admin)
+        return demo.load_consent_demo(
+            admin=admin,
+            practitioner_user=users.get(username="practitioner"),
+            version=latest_version(slug="mesotherapy"),
+        )
+
+    return run
+
+
+def journey_invitation() -> ConsentInvitation:
+    return ConsentInvitation.objects.get(token_hash=token_hash(demo.JOURNEY_PATIENT.token))
+
+
+def test_demo_invitation_may_be_signed_today(load):
+    load()
+    invitation = journey_invitation()
+    version = latest_version(slug="mesotherapy")
+    assert (
+        eligibility.refusals(
+            invitation=invitation, version_content=version.content, now=timezone.now()
+        )
+        == []
+    )
+
+
+def test_demo_invitation_may_be_signed_until_it_expires(load):
+    load()
+    invitation = journey_invitation()
+    last_moment = demo.DEMO_INVITATION_EXPIRES_AT - datetime.timedelta(seconds=1)
+    assert (
+        eligibility.refusals(
+            invitation=invitation,
+            version_content=latest_version(slug="mesotherapy").content,
+            now=last_moment,
+        )
+        == []
+    )
+
+
+def test_every_checklist_item_of_the_demo_is_answered_by_a_fact(load):
+    load()
+    rows = eligibility.checklist_facts(
+        invitation=journey_invitation(),
+        version_content=latest_version(slug="mesotherapy").content,
+        day=timezone.localdate(),
+    )
+    assert [row.item["check"] for row in rows if not row.satisfied] == []
+
+
+def test_every_credential_is_verified_by_the_demo_admin_and_in_date(load):
+    load()
+    credentials = Credential.objects.filter(practitioner__user__username="practitioner")
+    assert credentials.count() == len(demo.CREDENTIALS)
+    for credential in credentials:
+        assert credential.verified_by.username == ADMIN_USERNAME
+        assert credential.status == CredentialStatus.VALID
+
+
+def test_demo_invitation_uses_the_fixed_link_and_decision_time_zero(load):
+    result = load()
+    invitation = journey_invitation()
+    assert result.token == demo.JOURNEY_PATIENT.token
+    assert result.replaced_because is None
+    assert invitation.patient_date_of_birth == datetime.date(1988, 7, 14)
+    assert invitation.minimum_decision_hours == 0
+    assert invitation.expires_at == demo.DEMO_INVITATION_EXPIRES_AT
+
+
+def test_demo_practitioner_is_the_demo_practitioner_user(load):
+    load()
+    practitioner = Practitioner.objects.get()
+    assert practitioner.user.username == "practitioner"
+    assert journey_invitation().practitioner == practitioner
+
+
+def test_demo_location_is_in_new_york(load):
+    load()
+    assert journey_invitation().location == Location.objects.get(jurisdiction="New York")
+
+
+def test_exactly_one_signed_record_with_its_pdf_file(load):
+    load()
+    record = ConsentRecord.objects.get()
+    assert record.invitation.patient_name == demo.SIGNED_PATIENT.name
+    assert default_storage.exists(record.pdf.name)
+
+
+def test_signed_demo_record_verifies_intact(load):
+    record = load().record
+    assert verification.check_code(record.code).intact
+
+
+def test_loading_again_signs_no_second_record(load):
+    first = load().record
+    assert load().record == first
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_loading_again_restores_a_changed_demo_fact(load):
+    load()
+    Credential.objects.filter(kind="medical_licence").update(expires_on=datetime.date(2026, 1, 1))
+    load()
+    licence = Credential.objects.get(kind="medical_licence")
+    assert licence.expires_on == datetime.date(2030, 7, 31)
+
+
+def test_demo_facts_say_they_are_demo_data(load):
+    load()
+    invitation = journey_invitation()
+    assert "(demo)" in invitation.practitioner.display_name
+    assert "(demo)" in invitation.formulation.name
+    assert "(demo)" in invitation.formulation.manufacturer
+    assert demo.REGULATORY_STATUS["source"].startswith("Demo data")
+    assert all("demo" in row["title"] for row in demo.CREDENTIALS)
