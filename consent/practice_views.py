@@ -365,7 +365,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("A new link was e-mailed to %(email)s.") % {"email": invitation.patient_email}
+            request,
+            _("A new link was e-mailed to %(email)s.") % {"email": invitation.patient_email},
         )
     return redirect(reverse("practice:dashboard"))
-
