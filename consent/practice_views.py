@@ -5,17 +5,18 @@ clinic admin. A practitioner sees only consents where they are the practitioner;
 sees all. Asking for a record one may not see answers 404, and leaves an event on that record.
 """
 
+import logging
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +29,8 @@ from .admin_forms import InvitationAddForm
 from .forms_practice import AnswerForm, CountersignForm, DashboardFilterForm
 from .models import ConsentRecord, EventKind
 from .selectors import ConsentState
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -285,14 +288,26 @@ def record_reconsent(request: HttpRequest, code: str) -> HttpResponse:
 def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: the patient's copy plus the record's event history, as one PDF."""
     record = _record_or_404(request, code)
+    try:
+        exports.record_stored_pdf(record)
+    except exports.StoredPdfInvalid:
+        return _pdf_invalid(request, record)
     services.record_event(
         record=record, kind=EventKind.DOWNLOADED, user=request.user, request_meta=_meta(request)
     )
     events = list(record.events.order_by("id"))
     pdf = exports.record_pdf_with_history(record, events)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="consent-{record.code}-history.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"consent-{record.code}-history.pdf"
+    )
     return response
+
+
+def _pdf_invalid(request, record) -> HttpResponse:
+    """The stored copy fails its SHA-256 check: say so rather than hand out a changed file."""
+    logger.error("Stored PDF of %s failed its integrity check", record.code)
+    return render(request, "consent/practice/pdf_invalid.html", {"record": record}, status=409)
 
 
 @staff_area
@@ -300,6 +315,10 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
     """Staff: the record as an HL7 FHIR Consent resource, with the patient's PDF attached."""
     record = _record_or_404(request, code)
+    try:
+        pdf_bytes = exports.record_stored_pdf(record)
+    except exports.StoredPdfInvalid:
+        return _pdf_invalid(request, record)
     services.record_event(
         record=record,
         kind=EventKind.EXPORTED,
@@ -307,13 +326,13 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
         request_meta=_meta(request),
         data={"format": "fhir"},
     )
-    with default_storage.open(record.pdf.name, "rb") as handle:
-        pdf_bytes = handle.read()
     resource = exports.record_fhir_consent(
         record, pdf_bytes=pdf_bytes, base_url=settings.SITE_URL.rstrip("/")
     )
     response = JsonResponse(resource, content_type="application/fhir+json")
-    response["Content-Disposition"] = f'attachment; filename="consent-{record.code}.fhir.json"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"consent-{record.code}.fhir.json"
+    )
     return response
 
 

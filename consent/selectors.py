@@ -6,7 +6,18 @@ filtered, counted and paginated without touching rows one by one.
 """
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,18 +54,23 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None) -> QuerySet:
     signed = Q(record__isnull=False)
     has_questions = ~Q(record__payload__questions="") & Q(record__payload__questions__isnull=False)
     return queryset.annotate(
-        is_withdrawn=_event(EventKind.WITHDRAWN),
-        is_countersigned=_event(EventKind.COUNTERSIGNED),
-        is_answered=_event(EventKind.QUESTION_ANSWERED),
-        is_superseded=Exists(superseded),
+        has_withdrawal=_event(EventKind.WITHDRAWN),
+        consent_withdrawn_at=Subquery(
+            ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.WITHDRAWN)
+            .order_by("id")
+            .values("occurred_at")[:1]
+        ),
+        has_countersignature=_event(EventKind.COUNTERSIGNED),
+        has_answer=_event(EventKind.QUESTION_ANSWERED),
+        has_later_material_version=Exists(superseded),
         activity_at=Coalesce(F("record__signed_at"), F("created_at")),
     ).annotate(
         state=Case(
-            When(signed & Q(is_withdrawn=True), then=Value(ConsentState.WITHDRAWN)),
-            When(signed & Q(is_superseded=True), then=Value(ConsentState.STALE)),
-            When(signed & Q(is_countersigned=True), then=Value(ConsentState.READY)),
+            When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
+            When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
+            When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
             When(
-                signed & has_questions & Q(is_answered=False),
+                signed & has_questions & Q(has_answer=False),
                 then=Value(ConsentState.AWAITING_ANSWERS),
             ),
             When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
@@ -79,9 +95,14 @@ def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
 
 
 def is_clinic_admin(user) -> bool:
+    """Whether the user sees every practitioner's consents; asked once per request object."""
     from portal.roles import CLINIC_ADMINS
 
-    return user.is_superuser or user.groups.filter(name=CLINIC_ADMINS).exists()
+    cached = getattr(user, "_is_clinic_admin", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=CLINIC_ADMINS).exists()
+        user._is_clinic_admin = cached
+    return cached
 
 
 SORTS = {

@@ -52,7 +52,10 @@ class RequestMeta:
 
     @classmethod
     def from_request(cls, request) -> "RequestMeta":
-        raw = request.META.get("REMOTE_ADDR", "")
+        from portal.accounts.client_ip import client_ip_address
+
+        # The same rule as sign-in lockout: REMOTE_ADDR, or the address our own proxies saw.
+        raw = client_ip_address(request) or ""
         try:
             ip = ipaddress.ip_address(raw).compressed
         except ValueError:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import roles
+from .accounts.services import backup_codes_ensure
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class DemoAccount:
     is_staff: bool
     first_name: str
     last_name: str
+    # Published one-time backup codes (django-otp static tokens): a newcomer signs in with one
+    # straight away, then sets up an authenticator app. Fixed, so that re-runs change nothing.
+    backup_codes: tuple[str, ...] = ()
 
     @property
     def email(self) -> str:
@@ -29,6 +33,7 @@ class DemoAccount:
 
 
 ADMIN_USERNAME = "admin"
+BACKUP_CODES_DEVICE = "Demo backup codes"
 
 DEMO_ACCOUNTS = (
     DemoAccount(
@@ -39,6 +44,7 @@ DEMO_ACCOUNTS = (
         is_staff=True,
         first_name="Demo",
         last_name="Admin",
+        backup_codes=("k7m2pq4x", "r3tw9bza", "h6nc2vke", "q8ds5ymj", "w4fu7lgr"),
     ),
     DemoAccount(
         role="practitioner",
@@ -48,6 +54,7 @@ DEMO_ACCOUNTS = (
         is_staff=False,
         first_name="Demo",
         last_name="Practitioner",
+        backup_codes=("p5xe8ktn", "b2vq6hmc", "z9rj3wsa", "f7ly4dnu", "m3gk8tpe"),
     ),
 )
 
@@ -58,7 +65,8 @@ def load_demo_accounts() -> list[tuple[str, str, str]]:
 
     Re-running leaves an account untouched when it is already as described here: the password is
     only set when the account is new or no longer accepts the demo password, so the stored hash
-    does not change from one run to the next.
+    does not change from one run to the next. Each account also gets its backup codes; a code
+    that was used up comes back.
     """
     for account in DEMO_ACCOUNTS:
         _sync_account(account)
@@ -88,3 +96,4 @@ def _sync_account(account: DemoAccount) -> None:
     if changed:
         user.save()
     user.groups.set([Group.objects.get(name=account.group)])
+    backup_codes_ensure(user=user, name=BACKUP_CODES_DEVICE, codes=account.backup_codes)

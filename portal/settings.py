@@ -6,6 +6,7 @@ and refuses to start without a real secret key and a list of allowed hosts. Ever
 overridden by an environment variable; `.env.example` lists them.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "portal",
     "education",
     "consent",
@@ -74,8 +79,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout during any view into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out sign-ins before any password is checked.
+    "portal.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -226,3 +241,41 @@ LOGGING = {
 
 # `load_demo` creates accounts with published passwords: never on a production database.
 DEMO_CONTENT_ALLOWED = env_bool("DEMO_CONTENT_ALLOWED", default=not PRODUCTION)
+
+# Staff sign-in (portal/accounts) ----------------------------------------------------------------
+# Practitioners and clinic admins sign in at /accounts/login/ with a password, then a code from an
+# authenticator app (django-otp TOTP) or a backup code (django-otp static tokens). Admin is an
+# OTPAdminSite (portal/urls.py): it admits only sessions verified by that second step.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/practice/"  # the practitioner's area
+# The time between the password and the code steps before the password must be given again.
+STAFF_SIGN_IN_STEP_TIMEOUT = datetime.timedelta(minutes=10)
+# Signed-in sessions end after this long without a request, and after this long in all
+# (portal.accounts.middleware); the cookie does not outlive the second limit.
+STAFF_SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=30)
+STAFF_SESSION_MAX_AGE = datetime.timedelta(hours=12)
+SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# After each wrong code a device refuses codes for 1, 2, 4, 8, ... seconds (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout (django-axes): 5 failures (wrong passwords and wrong codes alike) for one username from
+# one address lock that pair for 30 minutes; a successful sign-in clears the count. A superuser
+# can unlock early by deleting the "access attempt" in admin.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 403
+# Whose address counts: REMOTE_ADDR alone unless the app runs behind proxies of our own, whose
+# number TRUSTED_PROXY_COUNT gives (1 by default behind the TLS proxy). X-Forwarded-For entries
+# left of those the proxies added are written by the client and never trusted
+# (portal/accounts/client_ip.py).
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+)
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip_address"
+AXES_VERBOSE = False  # no start-up banner above every management command's output

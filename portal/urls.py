@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from . import views
+from .accounts import views as account_views
+
+# Admin admits only sessions verified by the second sign-in step, and has no login page of its
+# own: it sends people to /accounts/login/.
+admin.site.__class__ = OTPAdminSite
+admin.site.login = account_views.admin_login
 
 admin.site.site_header = "Consent portal administration"
 admin.site.site_title = "Consent portal admin"
@@ -13,6 +20,7 @@ urlpatterns = [
     path("procedures/", include("education.urls")),
     path("consent/", include("consent.urls")),
     path("practice/", include("consent.practice_urls")),
+    path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

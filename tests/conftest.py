@@ -73,3 +73,34 @@ def procedure(db):
 def published(procedure, clinic_admin):
     """The `procedure` fixture published as version 1."""
     return procedure_publish(procedure=procedure, published_by=clinic_admin)
+
+
+# Staff sign-in ---------------------------------------------------------------------------------
+
+
+def login_verified(client, user):
+    """Sign `user` in on the test `client` as the real two-step sign-in leaves them: verified.
+
+    Admin (an OTPAdminSite) and the practitioner's area refuse a session whose second factor was
+    not checked, so `client.force_login(user)` alone no longer opens them. This gives the user a
+    backup-code device (django-otp's static plug-in) if they have none, force-logs them in and
+    marks the session as verified by that device, exactly as `django_otp.login` does.
+    Returns the client, so `client = login_verified(client, user)` reads naturally.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="Test backup codes")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def staff_client(client, clinic_admin):
+    """The test client signed in, second factor verified, as the `clinic_admin` fixture."""
+    return login_verified(client, clinic_admin)

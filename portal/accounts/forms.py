@@ -1,9 +1,11 @@
 """Forms for staff sign-in: the password step and the one-time code steps."""
 
+import math
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -47,14 +49,13 @@ class CodeForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "autocapitalize": "none",
                 "spellcheck": "false",
-                "class": "code-input",
             }
         ),
     )
     error_messages = {
         "wrong_code": _("That code is not right. Check the code in your app and try again."),
         "throttled": _(
-            "Too many wrong codes in a row. Wait until %(time)s, then try the newest code."
+            "Too many wrong codes in a row. Wait %(seconds)d seconds, then try the newest code."
         ),
     }
 
@@ -65,6 +66,7 @@ class CodeForm(forms.Form):
         self.device = None
 
     def verify(self, code: str):
+        """The device that accepts `code`, or None; may raise services.CodeThrottled."""
         raise NotImplementedError
 
     def clean_code(self):
@@ -72,9 +74,11 @@ class CodeForm(forms.Form):
         try:
             self.device = self.verify(code)
         except services.CodeThrottled as throttled:
-            retry_at = formats.time_format(timezone.localtime(throttled.retry_at), "H:i:s")
+            seconds = math.ceil((throttled.retry_at - timezone.now()).total_seconds())
             raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"time": retry_at}
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"seconds": max(seconds, 1)},
             ) from None
         if self.device is None:
             user_login_failed.send(

@@ -18,6 +18,7 @@ from consent.models import (
 )
 from consent.tokens import token_hash
 from tests import factories
+from tests.conftest import login_verified
 
 from .conftest import DATE_OF_BIRTH
 
@@ -44,7 +45,7 @@ def run_action(client, model, action, *objects):
 
 @pytest.fixture
 def admin_client(client, clinic):
-    client.force_login(clinic["admin"])
+    login_verified(client, clinic["admin"])
     return client
 
 
@@ -553,6 +554,6 @@ def test_change_pages_answer_a_clinic_admin(admin_client, clinic, record, page):
 
 
 def test_staff_without_consent_permissions_cannot_open_invitations(client, clinic):
-    client.force_login(factories.UserFactory(username="receptionist", is_staff=True))
+    login_verified(client, factories.UserFactory(username="receptionist", is_staff=True))
     assert client.get(url("consentinvitation", "changelist")).status_code == 403
     assert client.get(url("consentinvitation", "add")).status_code == 403

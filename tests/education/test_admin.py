@@ -10,6 +10,7 @@ from education.models import Procedure, ProcedureVersion
 from education.selectors import procedure_for_snapshot
 from portal import roles
 from tests import factories
+from tests.conftest import login_verified
 
 COMPLEX_SUMMARY = (
     "Mesotherapy, an intradermal microinjection methodology administering heterogeneous "
@@ -67,7 +68,7 @@ def messages_of(response):
 
 @pytest.fixture
 def admin_user_client(client, clinic_admin):
-    client.force_login(clinic_admin)
+    login_verified(client, clinic_admin)
     return client
 
 
@@ -81,7 +82,7 @@ def editor_client(client, db):
             codename__in=["view_procedure", "change_procedure"],
         )
     )
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 
@@ -168,7 +169,7 @@ def test_preview_creates_no_version(admin_user_client, procedure):
 
 
 def test_preview_needs_permission_to_view_procedures(client, db, procedure):
-    client.force_login(factories.UserFactory(is_staff=True))
+    login_verified(client, factories.UserFactory(is_staff=True))
     assert client.get(preview_url(procedure)).status_code == 403
 
 
@@ -278,7 +279,7 @@ def test_publish_page_is_forbidden_without_publish_permission(editor_client, pro
 def test_practitioner_sees_the_change_form_without_publish_button(client, procedure):
     practitioner = factories.UserFactory(is_staff=True)
     practitioner.groups.add(Group.objects.get(name=roles.PRACTITIONERS))
-    client.force_login(practitioner)
+    login_verified(client, practitioner)
     response = client.get(change_url(procedure))
     assert response.status_code == 200
     assert preview_url(procedure) in response.text

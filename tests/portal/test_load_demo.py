@@ -270,3 +270,66 @@ def test_demo_emails_go_to_an_outbox_not_the_console(settings, capsys):
     assert "Subject:" not in capsys.readouterr().out
     assert [message.to for message in mail.outbox] == [[consent_demo.SIGNED_PATIENT.email]]
     assert "Try the consent journey:" in out
+
+
+# Backup codes for the demo staff (staff sign-in) -----------------------------------------------
+
+from django_otp.plugins.otp_static.models import StaticToken  # noqa: E402
+
+
+def dump_database_with_devices() -> str:
+    out = StringIO()
+    call_command(
+        "dumpdata",
+        *("auth.user", "auth.group", "education", "consent", "otp_static", "otp_totp"),
+        indent=1,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def sign_in_with_backup_code(client, account, code):
+    client.post(
+        "/accounts/login/",
+        {"username": account.username, "password": account.password, "next": "/"},
+    )
+    return client.post("/accounts/two-factor/", {"code": code, "next": "/"})
+
+
+def test_command_prints_five_backup_codes_beside_each_demo_password():
+    lines = load_demo().splitlines()
+    for account in DEMO_ACCOUNTS:
+        line = next(line for line in lines if account.password in line)
+        assert len(account.backup_codes) == 5
+        assert all(code in line for code in account.backup_codes), line
+
+
+def test_printed_backup_code_signs_the_demo_admin_in_to_admin(client):
+    load_demo()
+    admin_account = next(a for a in DEMO_ACCOUNTS if a.role == "clinic admin")
+    response = sign_in_with_backup_code(client, admin_account, admin_account.backup_codes[0])
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_printed_backup_code_signs_the_demo_practitioner_in(client):
+    load_demo()
+    account = next(a for a in DEMO_ACCOUNTS if a.role == "practitioner")
+    sign_in_with_backup_code(client, account, account.backup_codes[0])
+    assert client.get("/").wsgi_request.user.is_verified()
+
+
+def test_running_load_demo_twice_leaves_the_devices_and_codes_identical():
+    load_demo()
+    first = dump_database_with_devices()
+    load_demo()
+    assert dump_database_with_devices() == first
+
+
+def test_rerun_restores_a_used_backup_code(client):
+    load_demo()
+    account = DEMO_ACCOUNTS[0]
+    sign_in_with_backup_code(client, account, account.backup_codes[0])
+    assert not StaticToken.objects.filter(token=account.backup_codes[0]).exists()
+    load_demo()
+    assert StaticToken.objects.filter(token=account.backup_codes[0]).count() == 1

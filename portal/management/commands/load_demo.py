@@ -68,8 +68,18 @@ class Command(BaseCommand):
         write("Demo logins (published passwords: development and demos only):")
         role_width = max(len(role) for role, _username, _password in accounts)
         name_width = max(len(username) for _role, username, _password in accounts)
+        password_width = max(len(password) for _role, _username, password in accounts)
+        backup_codes = {account.username: account.backup_codes for account in DEMO_ACCOUNTS}
         for role, username, password in accounts:
-            write(f"  {role:<{role_width}}  {username:<{name_width}}  {password}")
+            codes = " ".join(backup_codes[username])
+            write(
+                f"  {role:<{role_width}}  {username:<{name_width}}  "
+                f"{password:<{password_width}}  backup codes: {codes}"
+            )
+        write(
+            f"  Sign in at {site_url}{reverse('accounts:login')} with the password, then one "
+            "backup code (each works once; running load_demo again restores them)."
+        )
         write("")
         write("Content:")
         for line in content:
