@@ -173,7 +173,7 @@ def _state_of(client, code_or_name, state):
 def test_each_state_is_derived_and_filterable(
     as_admin, clinic, invite, django_capture_on_commit_callbacks
 ):
-    invited, _ = invite(patient_name="Ivy Invited")
+    invite(patient_name="Ivy Invited")
     opened, _ = invite(patient_name="Owen Opened")
     services.draft_start(invitation=opened)
     expired, _ = invite(patient_name="Eve Expired")
