@@ -41,3 +41,10 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+# The benchmark (docs/PERFORMANCE.md): builds its own PostgreSQL database (`bench`, dropped
+# afterwards) with 100,000 signed records, serves it with gunicorn (2 workers, production
+# settings) and drives every endpoint with wrk. Settings: BENCH_* variables, see bench/run.py.
+.PHONY: bench
+bench: install
+	$(PY) -m bench.run

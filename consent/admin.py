@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import services
 from .admin_forms import (
@@ -266,7 +266,7 @@ class InvitationStatus(models.TextChoices):
     LOCKED = "locked", gettext_lazy("Locked")
     EXPIRED = "expired", gettext_lazy("Expired")
     WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
-    SIGNED = "signed", gettext_lazy("Signed")
+    SIGNED = "signed", pgettext_lazy("invitation status", "Signed")
 
 
 def invitation_status(invitation: ConsentInvitation, now=None) -> InvitationStatus:
@@ -323,7 +323,7 @@ class ConsentInvitationAdmin(PlainRelatedSelectsMixin, admin.ModelAdmin):
         "created_at",
         "expires_at",
     ]
-    list_filter = [InvitationStatusFilter, "procedure", "practitioner", "location"]
+    list_filter = [InvitationStatusFilter, "procedure", "language", "practitioner", "location"]
     list_select_related = ["procedure", "practitioner", "location", "record"]
     search_fields = ["patient_name", "patient_email"]
     date_hierarchy = "created_at"
@@ -334,7 +334,7 @@ class ConsentInvitationAdmin(PlainRelatedSelectsMixin, admin.ModelAdmin):
         ),
         (
             gettext_lazy("Procedure"),
-            {"fields": ["procedure", "practitioner", "location", "formulation"]},
+            {"fields": ["procedure", "practitioner", "location", "formulation", "language"]},
         ),
         (gettext_lazy("Link"), {"fields": ["expires_at", "minimum_decision_hours"]}),
     ]
@@ -351,6 +351,7 @@ class ConsentInvitationAdmin(PlainRelatedSelectsMixin, admin.ModelAdmin):
                     "practitioner",
                     "location",
                     "formulation",
+                    "language",
                     "minimum_decision_hours",
                 ]
             },

@@ -121,6 +121,7 @@ class InvitationAddForm(forms.ModelForm):
             "practitioner",
             "location",
             "formulation",
+            "language",
             "expires_at",
             "minimum_decision_hours",
         ]
@@ -132,14 +133,23 @@ class InvitationAddForm(forms.ModelForm):
             "patient_date_of_birth": _(
                 "The patient confirms it before the link shows anything. It is not in the e-mail."
             ),
-            "procedure": _("Only procedures with a published version can be consented to."),
+            "procedure": _(
+                "Only procedures with a published version can be consented to. Choose the "
+                "procedure in its original language, even for a patient who reads another."
+            ),
+            "language": _(
+                "The patient gets the e-mail, the consent steps and the procedure's "
+                "information in this language; it must have a published version in it."
+            ),
             "formulation": _("What will be injected; it must be for the chosen procedure."),
             "expires_at": _("After this the link stops working. Usually two weeks from now."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = Procedure.objects.published()
+        self.fields["procedure"].queryset = Procedure.objects.published().filter(
+            translation_of__isnull=True
+        )
         formulation = self.fields["formulation"]
         formulation.queryset = Formulation.objects.select_related("procedure")
         formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"

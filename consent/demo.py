@@ -2,8 +2,8 @@
 
 Every fact here is made up and says so: the practitioner, the credentials, the regulatory check,
 the formulation and the patients. `load_consent_demo` is safe to run again and again: rows are
-found by their natural keys and saved only when a field changed, the open demo invitation keeps
-its fixed link, and the signed demo record is signed once.
+found by their natural keys and saved only when a field changed, the open demo invitations (one
+in English, one in Spanish) keep their fixed links, and the signed demo record is signed once.
 
 The fixed dates hold until the demo invitation expires (1 January 2030): every credential and the
 formulation stay in date until then, so the demo patient can sign on any day before it.
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from education.models import ProcedureVersion
+from education.selectors import latest_version_in_language
 
 from . import services
 from .models import (
@@ -132,6 +133,7 @@ class DemoPatient:
     date_of_birth: datetime.date
     # Published on purpose: the command prints the link, so anyone may open it (demo only).
     token: str
+    language: str = "en"
 
 
 JOURNEY_PATIENT = DemoPatient(
@@ -146,18 +148,41 @@ SIGNED_PATIENT = DemoPatient(
     date_of_birth=datetime.date(1979, 2, 3),
     token="demo-mesotherapy-signed",  # noqa: S106 - a published demo link, by design.
 )
+# Invited in Spanish: the e-mail, the consent steps and the material (the Spanish translation's
+# version) are all in Spanish.
+SPANISH_PATIENT = DemoPatient(
+    name="Lucía Fernández",
+    email="lucia.fernandez@example.com",
+    date_of_birth=datetime.date(1991, 9, 23),
+    token="demo-mesoterapia-invitacion",  # noqa: S106 - a published demo link, by design.
+    language="es",
+)
 SIGNED_PATIENT_QUESTION = "How many sessions will I need?"
 SIGNING_REQUEST_META = services.RequestMeta(ip_address="127.0.0.1", user_agent="load_demo")
 
 
 @dataclass(frozen=True)
+class DemoJourney:
+    """A link to try the consent journey as one demo patient, and why it is not the fixed one."""
+
+    patient: DemoPatient
+    token: str
+    replaced_because: str | None
+
+
+@dataclass(frozen=True)
 class ConsentDemo:
-    """What the command prints: a link to try the journey, and the signed record's code."""
+    """What the command prints: links to try the journey, and the signed record's code.
+
+    `patient`, `token` and `replaced_because` are the English journey's; `spanish` is the
+    Spanish one, or None while the Spanish material is not published.
+    """
 
     patient: DemoPatient
     token: str
     replaced_because: str | None
     record: ConsentRecord
+    spanish: DemoJourney | None = None
 
 
 @transaction.atomic
@@ -212,23 +237,35 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
         "location": location,
         "formulation": formulation,
     }
-    token, replaced_because = _journey_link(facts)
+    token, replaced_because = _journey_link(facts, JOURNEY_PATIENT)
     record = _signed_record(facts)
+    spanish = None
+    if latest_version_in_language(procedure_id=procedure.pk, language=SPANISH_PATIENT.language):
+        spanish_token, spanish_replaced_because = _journey_link(facts, SPANISH_PATIENT)
+        spanish = DemoJourney(
+            patient=SPANISH_PATIENT,
+            token=spanish_token,
+            replaced_because=spanish_replaced_because,
+        )
     return ConsentDemo(
-        patient=JOURNEY_PATIENT, token=token, replaced_because=replaced_because, record=record
+        patient=JOURNEY_PATIENT,
+        token=token,
+        replaced_because=replaced_because,
+        record=record,
+        spanish=spanish,
     )
 
 
-def _journey_link(facts: dict) -> tuple[str, str | None]:
-    """The fixed demo link while it is open; otherwise a fresh one, and why."""
-    invitation = _fixed_link_invitation(JOURNEY_PATIENT, facts)
+def _journey_link(facts: dict, patient: DemoPatient) -> tuple[str, str | None]:
+    """The patient's fixed demo link while it is open; otherwise a fresh one, and why."""
+    invitation = _fixed_link_invitation(patient, facts)
     replaced_because = _closed_because(invitation)
     if replaced_because is None:
-        return JOURNEY_PATIENT.token, None
+        return patient.token, None
     replacement = (
         ConsentInvitation.objects.open()
         .filter(
-            patient_email=JOURNEY_PATIENT.email,
+            patient_email=patient.email,
             procedure=facts["procedure"],
             locked_at__isnull=True,
         )
@@ -242,11 +279,12 @@ def _journey_link(facts: dict) -> tuple[str, str | None]:
         return services.invitation_resend(invitation=replacement), replaced_because
     _replacement, token = services.invitation_create(
         **facts,
-        patient_name=JOURNEY_PATIENT.name,
-        patient_email=JOURNEY_PATIENT.email,
-        patient_date_of_birth=JOURNEY_PATIENT.date_of_birth,
+        patient_name=patient.name,
+        patient_email=patient.email,
+        patient_date_of_birth=patient.date_of_birth,
         expires_at=timezone.now() + REPLACEMENT_VALID_FOR,
         minimum_decision_hours=0,
+        language=patient.language,
     )
     return token, replaced_because
 
@@ -314,6 +352,7 @@ def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitati
         patient_date_of_birth=patient.date_of_birth,
         expires_at=DEMO_INVITATION_EXPIRES_AT,
         minimum_decision_hours=0,
+        language=patient.language,
         token_hash=digest,
     )
 

@@ -300,7 +300,7 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
         "sourceAttachment": [
             {
                 "contentType": "application/pdf",
-                "language": "en",
+                "language": payload.get("language", "en"),
                 "data": base64.b64encode(pdf_bytes).decode("ascii"),
                 "size": str(len(pdf_bytes)),
                 "hash": base64.b64encode(hashlib.sha1(pdf_bytes).digest()).decode("ascii"),  # noqa: S324 -- FHIR Attachment.hash is defined as SHA-1

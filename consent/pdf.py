@@ -18,12 +18,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from education.models import ProcedureVersion, SideEffectFrequency, SideEffectSite
+from education.models import ProcedureVersion, SideEffectFrequency, SideEffectSite, language_name
 
 from .models import Approval, CredentialKind, CredentialStatus, Regulation
 
@@ -109,23 +109,23 @@ def _moment(value) -> datetime.datetime | None:
 
 
 def format_moment(value) -> str:
-    """Clinic-local date and time with its zone and UTC offset: '12 April 2026, 14:03:22 EDT
-    (UTC-04:00)'."""
+    """Clinic-local date and time with its zone and UTC offset, in the active language:
+    '12 April 2026, 14:03:22 EDT (UTC-04:00)', '12 de abril de 2026, 14:03:22 EDT (…)'."""
     moment = _moment(value)
     if moment is None:
         return "—"
     local = timezone.localtime(moment, timezone.get_default_timezone())
     offset = local.strftime("%z")
     return (
-        f"{dateformat.format(local, 'j F Y, H:i:s')} {local.tzname()} "
-        f"(UTC{offset[:3]}:{offset[3:]})"
+        f"{formats.date_format(local, 'DATE_FORMAT')}, {dateformat.format(local, 'H:i:s')} "
+        f"{local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
     )
 
 
 def format_day(value) -> str:
     if not value:
         return "—"
-    return dateformat.format(datetime.date.fromisoformat(value), "j F Y")
+    return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
 
 
 def _label(choices, value) -> str:
@@ -243,8 +243,11 @@ def record_context(record_fields: dict) -> dict:
     code = record_fields["code"]
     drawn = signature["drawn"]
     drawn_is_png = decode_signature_png(drawn) is not None
+    language = payload.get("language", "en")
     return {
         "code": code,
+        "language": language,
+        "language_name": language_name(language),
         "title": _("Consent record %s") % code,
         "stylesheet_url": STATIC_SCHEME + STYLESHEET,
         "content_sha256": record_fields["content_sha256"],

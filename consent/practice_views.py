@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from education.content import version_diff
+from education.models import language_name
 from education.presentation import procedure_content
 
 from . import exports, selectors, services
@@ -96,14 +96,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Staff: consents and open invitations with their state, counts, filters and search."""
     form, filters = _dashboard_filters(request)
     practitioner_id = filters["practitioner"].pk if filters.get("practitioner") else None
-    rows = selectors.practice_consent_list(
+    page = selectors.practice_consent_page(
         user=request.user,
+        page_number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
         state=filters["state"],
         practitioner_id=practitioner_id,
         search=filters["q"],
         sort=filters["sort"] or "newest",
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.state_label = ConsentState(row.state).label
     counts = selectors.practice_state_counts(
@@ -180,6 +181,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
     return {
         "record": record,
         "payload": record.payload,
+        "language_name": language_name(record.payload.get("language", "en")),
         "content": procedure_content(record.version.content),
         "events": events,
         "answers": answers,

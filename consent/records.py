@@ -63,7 +63,9 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
     practitioner = invitation.practitioner
     location = invitation.location
     return {
-        "schema": 1,
+        # 2: adds "language", the one the patient read and signed in (schema 1 was English).
+        "schema": 2,
+        "language": invitation.language,
         "clinic": {"location": location.name, "address": location.address},
         "patient": {
             "name": invitation.patient_name,

@@ -11,13 +11,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from education.models import ProcedureVersion
+from education.models import LANGUAGE_CODES, ProcedureVersion, language_name
+from education.selectors import latest_version_in_language
 
 from . import eligibility, wizard
 from .models import (
@@ -84,20 +85,56 @@ def _absolute(path: str) -> str:
 # Invitations -------------------------------------------------------------------------------
 
 
+def invitation_procedure_name(invitation: ConsentInvitation) -> str:
+    """The procedure's name as the patient reads it: in the invitation's language."""
+    version = latest_version_in_language(
+        procedure_id=invitation.procedure_id, language=invitation.language
+    )
+    return version.name if version is not None else invitation.procedure.name
+
+
 def _send_invitation_email(invitation: ConsentInvitation, token: str) -> None:
+    procedure_name = invitation_procedure_name(invitation)
     context = {
         "invitation": invitation,
+        "procedure_name": procedure_name,
         "link": _absolute(reverse("consent:open", kwargs={"token": token})),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: please read about your %(procedure)s before your appointment") % {
+            "clinic": settings.CLINIC_NAME,
+            "procedure": procedure_name,
+        }
+        message = render_to_string("consent/email/invitation.txt", context)
     send_mail(
-        subject=_("%(clinic)s: please read about your %(procedure)s before your appointment")
-        % {"clinic": settings.CLINIC_NAME, "procedure": invitation.procedure.name},
-        message=render_to_string("consent/email/invitation.txt", context),
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.patient_email],
     )
+
+
+def _check_language(procedure, language: str) -> None:
+    """The patient can be invited only in a language the procedure is published in."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError(
+            {"language": ValidationError(_("Choose one of the listed languages."), code="invalid")}
+        )
+    if latest_version_in_language(procedure_id=procedure.pk, language=language) is None:
+        raise ValidationError(
+            {
+                "language": ValidationError(
+                    _(
+                        "%(procedure)s has no published information in %(language)s yet. "
+                        "Publish a translation first, or choose another language."
+                    ),
+                    code="language_unpublished",
+                    params={"procedure": procedure.name, "language": language_name(language)},
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -113,8 +150,26 @@ def invitation_create(
     formulation,
     expires_at: datetime.datetime,
     minimum_decision_hours: int = 0,
+    language: str = settings.LANGUAGE_CODE,
 ) -> tuple[ConsentInvitation, str]:
-    """Create an invitation and e-mail the patient its link. Returns it with the raw token."""
+    """Create an invitation and e-mail the patient its link. Returns it with the raw token.
+
+    `procedure` is the procedure in its original language (formulations and regulatory
+    statuses belong to it); `language` picks which of its published languages the patient
+    reads, signs and is e-mailed in.
+    """
+    if procedure.translation_of_id is not None:
+        raise ValidationError(
+            {
+                "procedure": ValidationError(
+                    _(
+                        "Choose the procedure in its original language, and the patient's "
+                        "language under “language”."
+                    ),
+                    code="translation",
+                )
+            }
+        )
     if formulation.procedure_id != procedure.pk:
         raise ValidationError(
             {
@@ -145,6 +200,7 @@ def invitation_create(
                 )
             }
         )
+    _check_language(procedure, language)
     token, digest = new_token()
     invitation = ConsentInvitation.objects.create(
         created_by=created_by,
@@ -157,6 +213,7 @@ def invitation_create(
         formulation=formulation,
         expires_at=expires_at,
         minimum_decision_hours=minimum_decision_hours,
+        language=language,
         token_hash=digest,
         sent_at=timezone.now(),
     )
@@ -238,17 +295,19 @@ def invitation_check_birth_date(
 
 @transaction.atomic
 def draft_start(*, invitation: ConsentInvitation) -> ConsentDraft:
-    """The patient's draft, created on first opening and bound to the newest version then."""
+    """The patient's draft, created on first opening and bound to the newest version then.
+
+    The version is the newest in the invitation's language: the procedure's own, or its
+    translation's when the patient was invited in another language.
+    """
     ConsentInvitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(
         first_opened_at=timezone.now()
     )
     draft = ConsentDraft.objects.filter(invitation=invitation).select_related("version").first()
     if draft is not None:
         return draft
-    version = (
-        ProcedureVersion.objects.filter(procedure_id=invitation.procedure_id)
-        .order_by("-number")
-        .first()
+    version = latest_version_in_language(
+        procedure_id=invitation.procedure_id, language=invitation.language
     )
     if version is None:
         raise ValidationError(_("This procedure has no published information yet."))
@@ -452,13 +511,16 @@ def consent_record_sign(
                 raise ConsentRefused(refusals)
 
             code = new_record_code()
-            payload = build_payload(
-                invitation=invitation,
-                draft=draft,
-                typed_name=" ".join(typed_name.split()),
-                drawn_signature=drawn_signature,
-                signed_at=now,
-            )
+            # The record, its meaning of signature and its PDF are in the language the patient
+            # read and signed in.
+            with translation.override(invitation.language):
+                payload = build_payload(
+                    invitation=invitation,
+                    draft=draft,
+                    typed_name=" ".join(typed_name.split()),
+                    drawn_signature=drawn_signature,
+                    signed_at=now,
+                )
             content_sha256 = content_digest(
                 code=code,
                 version_hash=draft.version.content_hash,
@@ -467,14 +529,15 @@ def consent_record_sign(
                 ip_address=request_meta.ip_address,
                 user_agent=request_meta.user_agent,
             )
-            pdf_bytes = _render_pdf(
-                {
-                    "code": code,
-                    "payload": payload,
-                    "content_sha256": content_sha256,
-                    "signed_at": now,
-                }
-            )
+            with translation.override(invitation.language):
+                pdf_bytes = _render_pdf(
+                    {
+                        "code": code,
+                        "payload": payload,
+                        "content_sha256": content_sha256,
+                        "signed_at": now,
+                    }
+                )
             pdf_sha256 = sha256(pdf_bytes)
             stored_pdf = default_storage.save(
                 f"consent-records/{now:%Y/%m}/{code}.pdf", ContentFile(pdf_bytes)
@@ -522,19 +585,35 @@ def _send_recorded_email(record: ConsentRecord, token: str) -> None:
     context = {
         "invitation": invitation,
         "record": record,
+        "procedure_name": record.payload["procedure"]["name"],
         "link": _absolute(reverse("consent:open", kwargs={"token": token})),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: your consent is recorded") % {"clinic": settings.CLINIC_NAME}
+        message = render_to_string("consent/email/recorded.txt", context)
     send_mail(
-        subject=_("%(clinic)s: your consent is recorded") % {"clinic": settings.CLINIC_NAME},
-        message=render_to_string("consent/email/recorded.txt", context),
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.patient_email],
     )
 
 
 # Events -----------------------------------------------------------------------------------
+
+
+def _lock_records(ids) -> None:
+    """Lock these records' rows, in id order, until the transaction ends (a no-op on SQLite,
+    which lets one writer at a time anyway). Records never change: the lock only makes those
+    who append events to them take turns."""
+    list(
+        ConsentRecord.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def event_append(
@@ -549,13 +628,15 @@ def event_append(
 ) -> ConsentEvent:
     """Append one event to a record's trail, chained to the one before it.
 
-    A unique (record, previous hash) pair keeps the chain linear: if two events race, the
-    loser retries on top of the winner.
+    Appends to one record take turns (its row is locked, as `events_append_each` locks the
+    records of a batch), and a unique (record, previous hash) pair keeps the chain linear
+    whatever happens: if two events still race, the loser retries on top of the winner.
     """
     data = data or {}
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                _lock_records([record.pk])
                 previous = (
                     ConsentEvent.objects.filter(record=record)
                     .order_by("-id")
@@ -630,10 +711,14 @@ def _send_answer_email(record: ConsentRecord, token: str) -> None:
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: your practitioner has answered your question") % {
+            "clinic": settings.CLINIC_NAME
+        }
+        message = render_to_string("consent/email/answered.txt", context)
     send_mail(
-        subject=_("%(clinic)s: your practitioner has answered your question")
-        % {"clinic": settings.CLINIC_NAME},
-        message=render_to_string("consent/email/answered.txt", context),
+        subject=subject,
+        message=message,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.patient_email],
     )
@@ -720,6 +805,7 @@ def record_request_reconsent(
         formulation=invitation.formulation,
         expires_at=timezone.now() + datetime.timedelta(days=14),
         minimum_decision_hours=invitation.minimum_decision_hours,
+        language=invitation.language,
     )
     event_append(
         record=record,
@@ -732,21 +818,88 @@ def record_request_reconsent(
     return invitation_new, token
 
 
-def record_event(*, record: ConsentRecord, kind: str, user, request_meta, data=None):
-    """A staff member's view, download or export of a record, or a refused attempt."""
-    label = (
+def _staff_label(user) -> str:
+    return (
         user.practitioner.display_name
         if getattr(user, "practitioner", None)
         else (user.get_full_name() or user.get_username())
     )
+
+
+def record_event(*, record: ConsentRecord, kind: str, user, request_meta, data=None):
+    """A staff member's view, download or export of a record, or a refused attempt."""
     return event_append(
         record=record,
         kind=kind,
         actor=user,
-        actor_label=label,
+        actor_label=_staff_label(user),
         request_meta=request_meta,
         data=data or {},
     )
+
+
+def events_append_each(
+    *,
+    records: list[ConsentRecord],
+    kind: str,
+    actor,
+    actor_label: str,
+    request_meta: RequestMeta | None,
+    data: dict | None = None,
+) -> list[ConsentEvent]:
+    """Append one event to each of `records` in one INSERT, each chained to its record's trail.
+
+    For many records at once (an export): three queries however many records, instead of
+    `event_append`'s several per record. The batch's records are locked in id order, so bulk
+    and single appends to a record take turns; should an event still slip in between the read
+    and the insert, the unique (record, previous hash) pair refuses the batch, which is read
+    and written again.
+    """
+    data = data or {}
+    by_id = {record.pk: record for record in records}
+    ids = sorted(by_id)
+    if not ids:
+        return []
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                _lock_records(ids)
+                newest = (
+                    ConsentEvent.objects.filter(record_id__in=ids)
+                    .values("record_id")
+                    .annotate(newest=Max("id"))
+                    .values("newest")
+                )
+                previous = dict(
+                    ConsentEvent.objects.filter(pk__in=newest).values_list(
+                        "record_id", "event_hash"
+                    )
+                )
+                when = timezone.now()
+                events = []
+                for pk in ids:
+                    record = by_id[pk]
+                    fields = {
+                        "kind": kind,
+                        "occurred_at": when,
+                        "actor_id": actor.pk if actor else None,
+                        "actor_label": actor_label,
+                        "ip_address": request_meta.ip_address if request_meta else None,
+                        "user_agent": request_meta.user_agent if request_meta else "",
+                        "data": data,
+                        "previous_hash": previous.get(pk, record.record_hash),
+                    }
+                    events.append(
+                        ConsentEvent(
+                            record=record,
+                            event_hash=event_digest(record_code=record.code, **fields),
+                            **fields,
+                        )
+                    )
+                return ConsentEvent.objects.bulk_create(events)
+        except IntegrityError:
+            continue
+    raise IntegrityError("Could not append the events after five tries.")
 
 
 def records_log_export(*, rows, user, request_meta, chunk_size: int = 500):
@@ -766,16 +919,14 @@ def records_log_export(*, rows, user, request_meta, chunk_size: int = 500):
 
 
 def _log_export_chunk(chunk, user, request_meta):
-    for row in chunk:
-        record = getattr(row, "record", None) if _has_record(row) else None
-        if record is not None:
-            record_event(
-                record=record,
-                kind=EventKind.EXPORTED,
-                user=user,
-                request_meta=request_meta,
-                data={"format": "csv"},
-            )
+    events_append_each(
+        records=[row.record for row in chunk if _has_record(row)],
+        kind=EventKind.EXPORTED,
+        actor=user,
+        actor_label=_staff_label(user),
+        request_meta=request_meta,
+        data={"format": "csv"},
+    )
     return chunk
 
 

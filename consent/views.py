@@ -16,7 +16,8 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -53,6 +54,21 @@ def _start_patient_session(request: HttpRequest, invitation: ConsentInvitation) 
     request.session.set_expiry(IDLE_SECONDS)
 
 
+def in_invitation_language(request: HttpRequest, invitation: ConsentInvitation, respond):
+    """Call `respond()` with the invitation's language active: the patient reads and signs in
+    the language the clinic invited them in, whatever the browser or the switcher says.
+
+    The header's language switcher is left out of these pages (`request.consent_language`):
+    the procedure's information is bound in that language, so a patient who would rather read
+    another asks the clinic for a new invitation, as the help box says.
+    """
+    request.consent_language = invitation.language
+    with translation.override(invitation.language):
+        response = respond()
+    response.headers["Content-Language"] = invitation.language
+    return response
+
+
 def patient_required(view):
     """Only the patient who answered the date-of-birth check, within 30 idle minutes."""
 
@@ -76,7 +92,9 @@ def patient_required(view):
             return redirect("consent:session_ended")
         request.session[SESSION_KEY] = {**state, "seen": time.time()}
         request.session.set_expiry(IDLE_SECONDS)
-        return view(request, invitation, *args, **kwargs)
+        return in_invitation_language(
+            request, invitation, lambda: view(request, invitation, *args, **kwargs)
+        )
 
     return never_cache(wrapper)
 
@@ -104,6 +122,12 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     )
     if invitation is None:
         return render(request, "consent/link_invalid.html", status=404)
+    return in_invitation_language(
+        request, invitation, lambda: _invitation_open(request, invitation, digest)
+    )
+
+
+def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest: str):
     record = _signed_record(invitation)
     is_record_link = invitation.record_token_hash == digest
     if not is_record_link:
@@ -136,10 +160,20 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
                 code="mismatch",
             ),
         )
+    procedure_name = (
+        record.payload["procedure"]["name"]
+        if record is not None
+        else services.invitation_procedure_name(invitation)
+    )
     return render(
         request,
         "consent/open.html",
-        {"invitation": invitation, "form": form, "is_record_link": is_record_link},
+        {
+            "invitation": invitation,
+            "procedure_name": procedure_name,
+            "form": form,
+            "is_record_link": is_record_link,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -169,10 +203,20 @@ def _blocking_refusals(invitation, draft) -> list[eligibility.Refusal]:
 
 
 def _refused_page(request, invitation, refusals) -> HttpResponse:
+    slug = (
+        ConsentDraft.objects.filter(invitation=invitation)
+        .values_list("version__procedure__slug", flat=True)
+        .first()
+    )
+    procedure_url = (
+        reverse("education:procedure_detail", kwargs={"slug": slug})
+        if slug
+        else invitation.procedure.get_absolute_url()
+    )
     return render(
         request,
         "consent/refused.html",
-        {"invitation": invitation, "refusals": refusals},
+        {"invitation": invitation, "refusals": refusals, "procedure_url": procedure_url},
         status=403,
     )
 
@@ -230,7 +274,13 @@ def esign_agreement(request: HttpRequest, invitation: ConsentInvitation) -> Http
     return render(
         request,
         "consent/esign.html",
-        {"invitation": invitation, "form": form, "draft": draft},
+        {
+            "invitation": invitation,
+            "form": form,
+            "draft": draft,
+            "step_count": len(wizard.STEPS),
+            "minutes_left": wizard.minutes_left(wizard.STEPS[0].slug),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -121,16 +121,29 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
+        "language",
+        "translation_of",
         "latest_version_number",
         "last_published_at",
         "last_reviewed_on",
     ]
+    list_select_related = ["translation_of"]
     search_fields = ["name", "other_names", "summary"]
-    list_filter = [HasPublishedVersionFilter, "last_reviewed_on"]
+    list_filter = [HasPublishedVersionFilter, "language", "last_reviewed_on"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["publication_status", "version_history", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "other_names"]}),
+        (
+            gettext_lazy("Language"),
+            {
+                "description": gettext_lazy(
+                    "To offer this material in another language, add a new procedure in that "
+                    "language as a translation of this one, and publish it."
+                ),
+                "fields": ["language", "translation_of"],
+            },
+        ),
         (
             gettext_lazy("What patients read"),
             {
@@ -165,6 +178,11 @@ class ProcedureAdmin(admin.ModelAdmin):
         QuestionAnswerInline,
     ]
     actions = ["publish_selected"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "translation_of":
+            kwargs["queryset"] = Procedure.objects.filter(translation_of__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (
@@ -491,12 +509,13 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "number",
+        "language",
         "published_at",
         "published_by",
         "is_material_change",
     ]
     list_display_links = ["name", "number"]
-    list_filter = ["procedure", "is_material_change"]
+    list_filter = ["procedure", "language", "is_material_change"]
     list_select_related = ["procedure", "published_by"]
     search_fields = ["name", "procedure__name", "other_names", "change_summary"]
     date_hierarchy = "published_at"
@@ -504,6 +523,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "procedure",
         "number",
         "name",
+        "language",
         "published_at",
         "published_by",
         "is_material_change",

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .markdown import render_markdown
 
-SNAPSHOT_SCHEMA = 1
+# 2: the snapshot names the language it is written in ("language"); 1 had none and was English.
+SNAPSHOT_SCHEMA = 2
 
 
 def _md(text: str) -> str:
@@ -23,6 +24,7 @@ def build_snapshot(procedure) -> dict:
     """Freeze `procedure` and its related rows (prefetched by the caller) into a snapshot."""
     return {
         "schema": SNAPSHOT_SCHEMA,
+        "language": procedure.language,
         "procedure": {
             "name": procedure.name,
             "slug": procedure.slug,
@@ -97,6 +99,11 @@ def build_snapshot(procedure) -> dict:
             for row in procedure.questions_answers.all()
         ],
     }
+
+
+def snapshot_language(snapshot: dict) -> str:
+    """The language a snapshot is written in; snapshots before schema 2 were all English."""
+    return snapshot.get("language", "en")
 
 
 def canonical_json(data) -> bytes:
@@ -200,6 +207,8 @@ def version_diff(old: dict | None, new: dict) -> VersionDiff:
         for field_name, label in SECTION_LABELS.items()
         if old["procedure"] and old["procedure"].get(field_name) != new["procedure"].get(field_name)
     ]
+    if old["procedure"] and snapshot_language(old) != snapshot_language(new):
+        sections.append("language")
     for name, (label, _key) in COMPARED_LISTS.items():
         before_ids = [row["id"] for row in old.get(name, [])]
         after_ids = [row["id"] for row in new.get(name, [])]

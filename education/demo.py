@@ -6,7 +6,8 @@ the text does too: it never promises results and never gives numbers the seeds d
 
 `load_education_demo` is safe to run again and again: rows are found by their natural keys, a row
 is saved only when one of its fields changed, and a new version is published only when the draft
-differs from the latest one.
+differs from the latest one. `load_education_demo_translation` does the same for the Spanish
+translation written from the same facts (`education.demo_es`).
 """
 
 import datetime
@@ -14,6 +15,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import demo_es
 from .models import (
     ChecklistEvidence,
     ChecklistItem,
@@ -745,14 +747,60 @@ def load_education_demo(*, publisher) -> ProcedureVersion | None:
     written here. Returns the new version, or None when the latest version already matches.
     """
     procedure = _sync(Procedure, lookup={"slug": SLUG}, values=PROCEDURE)
-    _sync_rows(procedure, Ingredient, "name", INGREDIENTS)
-    _sync_rows(procedure, Indication, "name", INDICATIONS)
-    _sync_rows(procedure, SideEffect, "name", SIDE_EFFECTS)
-    _sync_rows(procedure, ChecklistItem, "check_text", CHECKLIST)
-    _sync_rows(procedure, ComprehensionQuestion, "question", COMPREHENSION_QUESTIONS)
-    _sync_rows(procedure, QuestionAnswer, "question", QUESTIONS_ANSWERS)
+    _sync_parts(
+        procedure,
+        ingredients=INGREDIENTS,
+        indications=INDICATIONS,
+        side_effects=SIDE_EFFECTS,
+        checklist=CHECKLIST,
+        comprehension=COMPREHENSION_QUESTIONS,
+        questions=QUESTIONS_ANSWERS,
+    )
+    return _publish_if_changed(procedure, publisher=publisher, note=PUBLISH_NOTE)
+
+
+@transaction.atomic
+def load_education_demo_translation(*, publisher) -> ProcedureVersion | None:
+    """The same for the Spanish translation (`education.demo_es`), published as its own
+    procedure and versions. Loads the English original first if it is missing.
+
+    Returns the new Spanish version, or None when its latest version already matches.
+    """
+    original = Procedure.objects.filter(slug=SLUG).first()
+    if original is None:
+        load_education_demo(publisher=publisher)
+        original = Procedure.objects.get(slug=SLUG)
+    procedure = _sync(
+        Procedure,
+        lookup={"slug": demo_es.SLUG},
+        values={**demo_es.PROCEDURE, "translation_of": original},
+    )
+    _sync_parts(
+        procedure,
+        ingredients=demo_es.INGREDIENTS,
+        indications=demo_es.INDICATIONS,
+        side_effects=demo_es.SIDE_EFFECTS,
+        checklist=demo_es.CHECKLIST,
+        comprehension=demo_es.COMPREHENSION_QUESTIONS,
+        questions=demo_es.QUESTIONS_ANSWERS,
+    )
+    return _publish_if_changed(procedure, publisher=publisher, note=demo_es.PUBLISH_NOTE)
+
+
+def _sync_parts(
+    procedure, *, ingredients, indications, side_effects, checklist, comprehension, questions
+) -> None:
+    _sync_rows(procedure, Ingredient, "name", ingredients)
+    _sync_rows(procedure, Indication, "name", indications)
+    _sync_rows(procedure, SideEffect, "name", side_effects)
+    _sync_rows(procedure, ChecklistItem, "check_text", checklist)
+    _sync_rows(procedure, ComprehensionQuestion, "question", comprehension)
+    _sync_rows(procedure, QuestionAnswer, "question", questions)
+
+
+def _publish_if_changed(procedure: Procedure, *, publisher, note: str):
     try:
-        return procedure_publish(procedure=procedure, published_by=publisher, note=PUBLISH_NOTE)
+        return procedure_publish(procedure=procedure, published_by=publisher, note=note)
     except ValidationError as error:
         if error.code != "unchanged":
             raise

@@ -15,6 +15,14 @@ MARKDOWN_HELP = _(
     "Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…)."
 )
 
+# The languages patient material can be written in: the portal's own (settings.LANGUAGES).
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def language_name(code: str) -> str:
+    """A language in its own words ("Español"), as the switcher and the invitation show it."""
+    return dict(settings.LANGUAGES).get(code, code)
+
 
 class ProcedureQuerySet(models.QuerySet):
     def published(self):
@@ -65,6 +73,26 @@ class Procedure(models.Model):
         help_text=_("Name and qualification of the clinician who checked this material."),
     )
     last_reviewed_on = models.DateField(_("last reviewed on"))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language this material is written in."),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translation of"),
+        help_text=_(
+            "For a translation: the procedure in its original language. A translation has its "
+            "own page and versions; the clinic's facts (formulations, where it is permitted) "
+            "stay with the original."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -74,6 +102,15 @@ class Procedure(models.Model):
         ordering = ["name"]
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(language__in=LANGUAGE_CODES), name="procedure_language_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="procedure_one_translation_per_language",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -84,6 +121,28 @@ class Procedure(models.Model):
     @property
     def other_names_list(self) -> list[str]:
         return [name.strip() for name in self.other_names.split(",") if name.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        source = self.translation_of
+        if source is None:
+            return
+        if source.pk == self.pk or source.translation_of_id is not None:
+            raise ValidationError(
+                {"translation_of": _("Choose a procedure in its original language.")},
+                code="translation_of_translation",
+            )
+        if self.pk is not None and self.translations.exists():
+            raise ValidationError(
+                {"translation_of": _("This procedure has translations, so it is an original.")},
+                code="original_has_translations",
+            )
+        if source.language == self.language:
+            raise ValidationError(
+                {"language": _("A translation must be in another language than the original.")},
+                code="translation_same_language",
+            )
 
 
 class OrderedPart(models.Model):
@@ -400,6 +459,13 @@ class ProcedureVersion(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The procedure's language when this version was published."),
+    )
 
     objects = ProcedureVersionQuerySet.as_manager()
 
@@ -417,6 +483,10 @@ class ProcedureVersion(models.Model):
             models.CheckConstraint(
                 condition=models.Q(content_hash__regex=r"^[0-9a-f]{64}$"),
                 name="procedure_version_hash_is_sha256",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=LANGUAGE_CODES),
+                name="procedure_version_language_valid",
             ),
         ]
 

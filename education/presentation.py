@@ -5,8 +5,18 @@ from the snapshot alone, so a version's page never depends on today's draft.
 """
 
 from django.utils.dateparse import parse_date
+from django.utils.html import strip_tags
 
-from .models import ChecklistItem, Indication, Section, SideEffect
+from .content import snapshot_language
+from .models import ChecklistItem, Indication, Section, SideEffect, language_name
+
+# Explanations longer than this (in characters of text) open in place from a "more" link, so a
+# list of short items stays easy to scan; shorter ones are shown in full.
+FOLD_AFTER_CHARACTERS = 200
+
+
+def _is_long(html: str) -> bool:
+    return len(strip_tags(html)) > FOLD_AFTER_CHARACTERS
 
 
 def _label(choices, code: str) -> str:
@@ -30,6 +40,7 @@ def _indication(row: dict) -> dict:
         **row,
         "kind_label": _label(Indication.Kind, row["kind"]),
         "evidence_label": _label(Indication.Evidence, row["evidence"]),
+        "note_is_long": _is_long(row["note_html"]),
     }
 
 
@@ -41,7 +52,10 @@ def procedure_content(snapshot: dict) -> dict:
     return {
         "procedure": procedure,
         "last_reviewed_on": parse_date(procedure["last_reviewed_on"]),
-        "ingredients": snapshot["ingredients"],
+        "ingredients": [
+            {**row, "purpose_is_long": _is_long(row["purpose_html"])}
+            for row in snapshot["ingredients"]
+        ],
         "medical_uses": [row for row in indications if row["kind"] == Indication.Kind.MEDICAL],
         "cosmetic_uses": [row for row in indications if row["kind"] == Indication.Kind.COSMETIC],
         "local_side_effects": [row for row in side_effects if row["site"] == SideEffect.Site.LOCAL],
@@ -49,7 +63,11 @@ def procedure_content(snapshot: dict) -> dict:
             row for row in side_effects if row["site"] == SideEffect.Site.SYSTEMIC
         ],
         "checklist": [
-            {**row, "satisfied_by_label": _label(ChecklistItem.Evidence, row["satisfied_by"])}
+            {
+                **row,
+                "satisfied_by_label": _label(ChecklistItem.Evidence, row["satisfied_by"]),
+                "why_it_matters_is_long": _is_long(row["why_it_matters_html"]),
+            }
             for row in snapshot["checklist"]
         ],
         "questions": snapshot["questions"],
@@ -77,12 +95,24 @@ def table_of_contents(content: dict) -> list[tuple[str, str]]:
     return [(section.value, section.label) for section, shown in present.items() if shown]
 
 
-def procedure_page_context(*, version, is_latest: bool, preview: bool = False) -> dict:
+def procedure_page_context(
+    *, version, is_latest: bool, preview: bool = False, other_languages=()
+) -> dict:
+    """What the procedure page shows; `other_languages` are the family's versions in others."""
     content = procedure_content(version.content)
     return {
         "version": version,
         "content": content,
+        "content_language": snapshot_language(version.content),
         "toc": table_of_contents(content),
         "is_latest": is_latest,
         "preview": preview,
+        "other_languages": [
+            {
+                "code": other.language,
+                "name": language_name(other.language),
+                "url": other.procedure.get_absolute_url(),
+            }
+            for other in other_languages
+        ],
     }

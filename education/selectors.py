@@ -1,6 +1,7 @@
 """Reads for the education library, each in a fixed number of queries."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Procedure, ProcedureVersion
 
@@ -32,6 +33,67 @@ def latest_versions(*, search: str = "") -> QuerySet[ProcedureVersion]:
     return versions.order_by("name").defer("content")
 
 
+def _family(version: ProcedureVersion) -> int:
+    """The id of the original procedure: a translation's `translation_of`, else its own."""
+    return version.procedure.translation_of_id or version.procedure_id
+
+
+def library_versions(*, language: str, search: str = "") -> list[ProcedureVersion]:
+    """What the library lists: one card per procedure, in `language` where it is published.
+
+    A procedure and its translations make one family; the family shows its version in
+    `language` if there is one, else the original's, else whichever matched the search. One
+    query, like `latest_versions`.
+    """
+    chosen: dict[int, ProcedureVersion] = {}
+    for version in latest_versions(search=search):
+        family = _family(version)
+        current = chosen.get(family)
+        if current is None or _preference(version, language) < _preference(current, language):
+            chosen[family] = version
+    return sorted(chosen.values(), key=lambda version: version.name.casefold())
+
+
+def _preference(version: ProcedureVersion, language: str) -> int:
+    if version.language == language:
+        return 0
+    return 1 if version.procedure.translation_of_id is None else 2
+
+
+def family_versions(*, slug: str) -> list[ProcedureVersion]:
+    """The newest version of the procedure at `slug` and of every translation of its family.
+
+    The family is the original procedure and all its translations, whichever of them `slug`
+    names. One query; empty when nothing at `slug` is published.
+    """
+    family = Procedure.objects.filter(slug=slug).values(root=Coalesce("translation_of_id", "id"))
+    newest = ProcedureVersion.objects.filter(procedure=OuterRef("procedure")).order_by("-number")
+    return list(
+        ProcedureVersion.objects.annotate(
+            family=Coalesce("procedure__translation_of_id", "procedure_id")
+        )
+        .filter(family__in=Subquery(family), pk=Subquery(newest.values("pk")[:1]))
+        .select_related("procedure")
+        .order_by("language")
+    )
+
+
+def latest_version_in_language(*, procedure_id: int, language: str) -> ProcedureVersion | None:
+    """The newest published version of a procedure's material in `language`.
+
+    That is the procedure's own when it is written in `language`, else its translation's.
+    """
+    return (
+        ProcedureVersion.objects.select_related("procedure")
+        .filter(
+            Q(procedure_id=procedure_id) | Q(procedure__translation_of_id=procedure_id),
+            language=language,
+        )
+        .order_by(F("procedure__translation_of_id").asc(nulls_first=True), "-number")
+        .first()
+    )
+
+
 def latest_version(*, slug: str) -> ProcedureVersion | None:
     """The newest published version of the procedure at `slug`, or None if it has none."""
     return (
@@ -53,3 +115,14 @@ def version_by_number(*, slug: str, number: int) -> ProcedureVersion | None:
 def version_history(*, procedure: Procedure) -> QuerySet[ProcedureVersion]:
     """Every published version of `procedure`, newest first, without the heavy content."""
     return procedure.versions.order_by("-number").defer("content")
+
+
+def library_fingerprint() -> str:
+    """A value that changes whenever a public page of the library could: a version published,
+    or a procedure's row edited (its slug, its translations). One small query."""
+    row = Procedure.objects.aggregate(
+        procedures=Count("id", distinct=True),
+        changed=Max("updated_at"),
+        newest=Max("versions__id"),
+    )
+    return f"{row['procedures']}:{row['changed'] and row['changed'].isoformat()}:{row['newest']}"

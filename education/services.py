@@ -46,6 +46,7 @@ def procedure_publish(*, procedure: Procedure, published_by, note: str = "") -> 
         is_material_change=previous is not None and diff.is_material,
         published_by=published_by,
         published_at=timezone.now(),
+        language=procedure.language,
     )
     version.save()
     return version

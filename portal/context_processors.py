@@ -11,3 +11,8 @@ def clinic(request):
             "emergency_number": settings.EMERGENCY_NUMBER,
         }
     }
+
+
+def languages(request):
+    """The languages the portal speaks, each named in its own words, for the header's switcher."""
+    return {"portal_languages": settings.LANGUAGES}

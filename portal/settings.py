@@ -13,7 +13,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "portal.context_processors.clinic",
+                "portal.context_processors.languages",
             ],
         },
     },
@@ -120,6 +120,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiler spent ~0.4 s compiling the dashboard's state query (correlated
+    # subqueries make its cost estimate high) that then ran in milliseconds: pages never gain.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,14 +138,22 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language named in its own words, as a person looking for their language would read it.
+LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats per language ("12 April 2026", "12 de abril de 2026").
+FORMAT_MODULE_PATH = ["portal.formats"]
+# The language a visitor chose with the switcher in the header (portal.views.language_switch).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", default=PRODUCTION)
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Bootstrap comes from the npm registry (`npm ci`), never from a CDN or a copy in the repo.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -148,8 +161,36 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Stored PDF copies and uploaded files go through Django's storage API only. On one server the
+# local disk (MEDIA_ROOT) will do; with several app servers, S3-compatible object storage
+# (django-storages), so that every server reads what any other wrote.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem").strip().lower()
+if STORAGE_BACKEND == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Empty for AWS itself; the address of MinIO, Ceph, R2, Spaces, ... otherwise.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Credentials come from boto3's own chain: AWS_ACCESS_KEY_ID and
+            # AWS_SECRET_ACCESS_KEY in the environment, or the server's role.
+            "default_acl": None,  # private objects: the bucket's policy decides
+            "querystring_auth": True,  # links to files are signed and expire
+            "querystring_expire": 300,
+            "file_overwrite": False,  # a stored PDF is never replaced by another
+        },
+    }
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'filesystem' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -159,6 +200,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# The home page, library and procedure pages, rendered once per library change and language and
+# kept in each process's memory for visitors without a session (portal/page_cache.py). Off in
+# development, so that template edits show at once.
+PUBLIC_PAGE_CACHE_SECONDS = int(
+    os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600" if PRODUCTION else "0")
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -229,10 +277,16 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_link_tokens": {"()": "portal.log_filters.RedactLinkTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Paths of 4xx answers and request lines carry patients' link tokens.
+        "django.request": {"filters": ["redact_link_tokens"]},
+        "django.server": {"filters": ["redact_link_tokens"]},
+        # At DEBUG it logs every failed variable lookup with the whole context: patient data.
+        "django.template": {"level": "INFO"},
         # WeasyPrint reports every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -260,6 +314,9 @@ OTP_TOTP_ISSUER = CLINIC_NAME
 # After each wrong code a device refuses codes for 1, 2, 4, 8, ... seconds (django-otp).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Admin never shows an authenticator's secret, its QR code or anyone's backup codes: whoever can
+# read them can sign in as that person (a missing device also answered 500 on those pages).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Lockout (django-axes): 5 failures (wrong passwords and wrong codes alike) for one username from
 # one address lock that pair for 30 minutes; a successful sign-in clears the count. A superuser

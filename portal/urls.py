@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from . import views
@@ -10,13 +11,14 @@ from .accounts import views as account_views
 admin.site.__class__ = OTPAdminSite
 admin.site.login = account_views.admin_login
 
-admin.site.site_header = "Consent portal administration"
-admin.site.site_title = "Consent portal admin"
-admin.site.index_title = "Clinic content and records"
+admin.site.site_header = _("Consent portal administration")
+admin.site.site_title = _("Consent portal admin")
+admin.site.index_title = _("Clinic content and records")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", views.language_switch, name="language_switch"),
     path("procedures/", include("education.urls")),
     path("consent/", include("consent.urls")),
     path("practice/", include("consent.practice_urls")),

@@ -2,24 +2,61 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from education.selectors import latest_versions
+from education.page_cache import cache_public_page
+from education.selectors import library_versions
 
-from .context_processors import clinic
+from .context_processors import clinic, languages
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """Public: what the clinic offers and the procedures patients can read about."""
-    return render(request, "portal/home.html", {"versions": list(latest_versions())})
+    return render(
+        request, "portal/home.html", {"versions": library_versions(language=get_language())}
+    )
+
+
+@never_cache
+@require_safe
+def language_switch(request: HttpRequest, code: str) -> HttpResponseRedirect:
+    """Anyone: remember the chosen language in a cookie and go back to the page `next` names.
+
+    A plain link rather than Django's POST `set_language`, so the switcher works without
+    JavaScript and puts no CSRF token on every page. `next` must be a page of this site;
+    anything else goes to the home page.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("No such language.")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @never_cache
@@ -54,4 +91,5 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: whatever broke may be the database or a context processor itself.
-    return HttpResponse(loader.get_template("500.html").render(clinic(request)), status=500)
+    context = {**clinic(request), **languages(request)}
+    return HttpResponse(loader.get_template("500.html").render(context), status=500)

@@ -75,6 +75,32 @@ def published(procedure, clinic_admin):
     return procedure_publish(procedure=procedure, published_by=clinic_admin)
 
 
+@pytest.fixture
+def published_spanish(published, clinic_admin):
+    """A Spanish translation of the `published` procedure, with one row of every kind, published
+    as its own version 1."""
+    translation = factories.ProcedureFactory(
+        name="Mesoterapia",
+        slug="mesoterapia",
+        language="es",
+        translation_of=published.procedure,
+        summary="Un tratamiento corto con pequeñas inyecciones en la piel.",
+        description="El profesional limpia la piel y pone muchas inyecciones **pequeñas**.",
+    )
+    factories.IngredientFactory(procedure=translation, name="Ingrediente", purpose="Deshace grasa.")
+    factories.IndicationFactory(procedure=translation, name="Grasa")
+    factories.SideEffectFactory(procedure=translation, name="Moretones", explanation="Marcas.")
+    factories.SideEffectFactory(
+        procedure=translation, name="Desmayo", site="systemic", frequency="rare"
+    )
+    factories.ChecklistItemFactory(procedure=translation, check_text="¿Tiene formación?")
+    factories.ComprehensionQuestionFactory(
+        procedure=translation, question="¿Cuánto duran los resultados?"
+    )
+    factories.QuestionAnswerFactory(procedure=translation, question="¿Duele?")
+    return procedure_publish(procedure=translation, published_by=clinic_admin)
+
+
 # Staff sign-in ---------------------------------------------------------------------------------
 
 

@@ -61,6 +61,7 @@ def invitation_form(clinic):
         "practitioner": clinic["practitioner"].pk,
         "location": clinic["location"].pk,
         "formulation": clinic["formulation"].pk,
+        "language": "en",
         "expires_at_0": expires_at.date().isoformat(),
         "expires_at_1": expires_at.strftime("%H:%M:%S"),
         "minimum_decision_hours": "24",

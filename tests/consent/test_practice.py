@@ -497,6 +497,7 @@ def test_practitioner_invites_a_patient_from_the_dashboard(
                 "practitioner": clinic["practitioner"].pk,
                 "location": clinic["location"].pk,
                 "formulation": clinic["formulation"].pk,
+                "language": "en",
                 "expires_at": (timezone.now() + datetime.timedelta(days=7)).strftime(
                     "%Y-%m-%d %H:%M"
                 ),

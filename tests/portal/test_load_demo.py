@@ -66,7 +66,10 @@ def test_load_demo_publishes_mesotherapy_as_version_one():
 def test_second_run_does_not_publish_version_two():
     load_demo()
     load_demo()
-    assert list(ProcedureVersion.objects.values_list("number", flat=True)) == [1]
+    assert sorted(ProcedureVersion.objects.values_list("procedure__slug", "number")) == [
+        ("mesoterapia", 1),
+        ("mesotherapy", 1),
+    ]
 
 
 def test_output_says_whether_mesotherapy_was_published_or_up_to_date():
@@ -171,7 +174,7 @@ def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
     assert ConsentRecord.objects.count() == 1
-    assert ConsentInvitation.objects.count() == 2
+    assert ConsentInvitation.objects.count() == 3  # English journey, Spanish journey, signed
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
@@ -333,3 +336,70 @@ def test_rerun_restores_a_used_backup_code(client):
     assert not StaticToken.objects.filter(token=account.backup_codes[0]).exists()
     load_demo()
     assert StaticToken.objects.filter(token=account.backup_codes[0]).count() == 1
+
+
+# The Spanish demo ------------------------------------------------------------------------------
+
+SPANISH_LINK = "http://127.0.0.1:8000/consent/i/demo-mesoterapia-invitacion/"
+SPANISH_LINE = re.compile(
+    r"Try the consent journey in Spanish: (?P<link>\S+) "
+    r"\(date of birth (?P<birth>\d\d/\d\d/\d{4}), type the name (?P<name>[^)]+)\)"
+)
+
+
+def spanish_invitation() -> ConsentInvitation:
+    return ConsentInvitation.objects.get(token_hash=token_hash(consent_demo.SPANISH_PATIENT.token))
+
+
+def test_load_demo_publishes_the_spanish_material_once():
+    out = load_demo()
+    assert "Mesoterapia (Spanish): published as version 1." in out
+    assert "Mesoterapia (Spanish): already up to date (version 1)." in load_demo()
+    version = ProcedureVersion.objects.get(procedure__slug="mesoterapia")
+    assert version.language == "es"
+    assert version.procedure.translation_of.slug == "mesotherapy"
+
+
+def test_output_prints_the_fixed_spanish_demo_link():
+    match = SPANISH_LINE.search(load_demo())
+    assert match, "no Spanish journey line"
+    assert match["link"] == SPANISH_LINK
+    assert match["birth"] == "23/09/1991"
+    assert match["name"] == "Lucía Fernández"
+    assert SPANISH_LINE.search(load_demo())["link"] == SPANISH_LINK
+
+
+def test_spanish_demo_invitation_is_for_the_original_procedure_in_spanish():
+    load_demo()
+    invitation = spanish_invitation()
+    assert invitation.language == "es"
+    assert invitation.procedure.slug == "mesotherapy"
+
+
+def test_printed_spanish_link_opens_the_wizard_in_spanish(client):
+    match = SPANISH_LINE.search(load_demo())
+    path = urlsplit(match["link"]).path
+    assert "Antes de su tratamiento de Mesoterapia" in client.get(path).text
+    client.post(path, {"date_of_birth": match["birth"]})
+    client.post("/consent/agree/", {"agree": "on"})
+    html = client.get("/consent/step/about/").text
+    assert "Paso 1 de 8" in html
+    assert "La mesoterapia es un tratamiento con muchas inyecciones pequeñas" in html
+
+
+def test_signed_spanish_demo_invitation_gets_a_new_spanish_link():
+    load_demo()
+    invitation = spanish_invitation()
+    complete_draft(invitation)
+    services.consent_record_sign(
+        invitation=invitation,
+        typed_name="Lucía Fernández",
+        drawn_signature="",
+        request_meta=services.RequestMeta(ip_address="127.0.0.1", user_agent="pytest"),
+    )
+    out = load_demo()
+    match = SPANISH_LINE.search(out)
+    assert match["link"] != SPANISH_LINK
+    assert "The fixed Spanish demo link is closed (the demo invitation has been signed)" in out
+    replacement = ConsentInvitation.objects.open().get(patient_name="Lucía Fernández")
+    assert replacement.language == "es"

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from consent.demo import load_consent_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
-from education.demo import load_education_demo
+from education.demo import load_education_demo, load_education_demo_translation
+from education.demo_es import SLUG as EDUCATION_DEMO_TRANSLATION_SLUG
 from education.selectors import latest_version
 from portal.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             # One line per demo loader; later loaders are added here.
             content = [
                 self.load_education(publisher=publisher),
+                self.load_education_translation(publisher=publisher),
             ]
             consent = load_consent_demo(
                 admin=publisher,
@@ -56,6 +58,13 @@ class Command(BaseCommand):
             return f"{version.name}: published as version {version.number}."
         current = latest_version(slug=EDUCATION_DEMO_SLUG)
         return f"{current.name}: already up to date (version {current.number})."
+
+    def load_education_translation(self, *, publisher) -> str:
+        version = load_education_demo_translation(publisher=publisher)
+        if version is not None:
+            return f"{version.name} (Spanish): published as version {version.number}."
+        current = latest_version(slug=EDUCATION_DEMO_TRANSLATION_SLUG)
+        return f"{current.name} (Spanish): already up to date (version {current.number})."
 
     def report(self, *, accounts, content, consent) -> None:
         write = self.stdout.write
@@ -94,6 +103,19 @@ class Command(BaseCommand):
             f"  Try the consent journey: {link} "
             f"(date of birth {patient.date_of_birth:%d/%m/%Y}, type the name {patient.name})"
         )
+        if consent.spanish is not None:
+            spanish = consent.spanish
+            if spanish.replaced_because:
+                write(
+                    f"  The fixed Spanish demo link is closed ({spanish.replaced_because}); "
+                    "a new one:"
+                )
+            link = site_url + reverse("consent:open", kwargs={"token": spanish.token})
+            write(
+                f"  Try the consent journey in Spanish: {link} "
+                f"(date of birth {spanish.patient.date_of_birth:%d/%m/%Y}, "
+                f"type the name {spanish.patient.name})"
+            )
         write(
             f"  Signed demo record: {consent.record.code} "
             f"(verify at {site_url}{consent.record.get_absolute_url()})"

@@ -1,0 +1,54 @@
+"""What the patient journeys share: an invitation e-mailed through the services, and its answers."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from consent import services
+
+PATIENT_NAME = "Alex Morgan"
+PATIENT_EMAIL = "alex.morgan@example.com"
+DATE_OF_BIRTH = datetime.date(1985, 4, 12)
+QUESTION = "Will I be able to go back to work the same day?"
+LINK = re.compile(r"https?://\S+/consent/i/[^/\s]+/")
+
+
+@dataclass
+class Invited:
+    invitation: object
+    link: str
+    content: dict  # the published version's content the patient is asked about
+
+    def correct_choice(self, question: dict) -> str:
+        return question["choices"][question["correct_choice"] - 1]
+
+    def wrong_choice(self, question: dict) -> str:
+        return next(
+            choice
+            for number, choice in enumerate(question["choices"], start=1)
+            if number != question["correct_choice"]
+        )
+
+
+def invite_patient(demo, mailoutbox) -> Invited:
+    """Invite the patient as the clinic does, and read their link from the e-mail they get."""
+    invitation, _token = services.invitation_create(
+        created_by=demo.admin,
+        patient_name=PATIENT_NAME,
+        patient_email=PATIENT_EMAIL,
+        patient_date_of_birth=DATE_OF_BIRTH,
+        procedure=demo.version.procedure,
+        practitioner=demo.practitioner,
+        location=demo.location,
+        formulation=demo.formulation,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+        minimum_decision_hours=0,
+    )
+    [message] = [message for message in mailoutbox if message.to == [PATIENT_EMAIL]]
+    return Invited(
+        invitation=invitation,
+        link=LINK.search(message.body).group(0),
+        content=demo.version.content,
+    )
