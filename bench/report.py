@@ -1,0 +1,128 @@
+"""The benchmark's figures as Markdown: printed, and written into docs/PERFORMANCE.md.
+
+Only the part between the `bench:begin` and `bench:end` markers is replaced, so the analysis
+written around it by hand stays.
+"""
+
+from pathlib import Path
+
+BEGIN = "<!-- bench:begin (written by `make bench`; edits here are overwritten) -->"
+END = "<!-- bench:end -->"
+
+# Targets from the issue, as a ratio to /healthz throughput, by endpoint group and method.
+RATIO_TARGETS = {("patient", "GET"): 0.5, ("practice", "GET"): 1 / 3}
+SIGNING_P95_MS = 1000
+WORKERS = 2  # the target is judged with one signer per gunicorn worker
+
+
+def _ms(microseconds: float) -> str:
+    return f"{microseconds / 1000:.1f}"
+
+
+def _target(row: dict, floor_rps: float) -> tuple[str, str]:
+    ratio_target = RATIO_TARGETS.get((row["group"], row["method"]))
+    if ratio_target is not None:
+        met = row["rps"] >= ratio_target * floor_rps and not row["problems"]
+        label = "≥ ½" if ratio_target == 0.5 else "≥ ⅓"
+        return f"{label} of /healthz", "yes" if met else "**no**"
+    if row["group"] == "signing" and row["connections"] <= WORKERS:
+        met = row["p95_us"] / 1000 < SIGNING_P95_MS and not row["problems"]
+        return f"p95 < {SIGNING_P95_MS} ms", "yes" if met else "**no**"
+    return "", ""
+
+
+def table(results: dict) -> str:
+    rows = results["endpoints"]
+    floor = rows[0]["rps"]
+    lines = [
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | × /healthz | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        target, met = _target(row, floor)
+        name = row["name"] + (" ⚠ " + "; ".join(row["problems"]) if row["problems"] else "")
+        lines.append(
+            f"| {name} | {row['rps']:.1f} | {_ms(row['p50_us'])} | {_ms(row['p95_us'])} | "
+            f"{_ms(row['p99_us'])} | {row['rps'] / floor:.2f} | {target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def section(results: dict) -> str:
+    machine = results["machine"]
+    config = results["config"]
+    export = results["export"]
+    verify = results["verify"]
+    static = results["static"]
+    profile = results["signing_profile"]
+    counts = config["final_counts"]
+    built = config["manifest"]
+    made = ", ".join(
+        f"{row['records_made']} by {row['connections']} signers"
+        for row in results["endpoints"]
+        if row["group"] == "signing"
+    )
+    parts = "\n".join(
+        f"| {label} | {ms:.1f} | {ms / profile['mean_ms']:.0%} |"
+        for label, ms in profile["parts_ms"].items()
+    )
+    peaks = ", ".join(f"{mib:.0f}" for mib in export["worker_rss_peak_mib"].values())
+    befores = ", ".join(f"{mib:.0f}" for mib in export["worker_rss_before_mib"].values())
+    return f"""\
+Last run: {machine["date"]}, `make bench` wall time **{results["wall_seconds"] / 60:.1f} min**.
+
+**Machine:** {machine["cpu"]}, {machine["cores"]} cores, {machine["ram_gib"]} GiB RAM;
+{machine["os"]}; Python {machine["python"]}, PostgreSQL {machine["postgresql"]},
+Django {machine["django"]}, gunicorn {machine["gunicorn"]} ({config["workers"]} sync workers),
+{machine["wrk"]}. Load generator, server and database share the machine; its load average
+was {", ".join(f"{n:.1f}" for n in machine["load_before"])} when the run began.
+
+**Data:** {built["procedures"]} procedures with {built["versions"]} published versions,
+{built["practitioners"]} practitioners, {built["records"]:,} signed records with
+{built["events"]:,} events, built fresh each run; after the run the database held
+{counts["records"]:,} records, {counts["events"]:,} events and {counts["invitations"]:,}
+invitations ({config["database_size"]}).
+
+**Load:** wrk, {config["connections"]} connections, {config["seconds"]} s per endpoint after a
+short warm-up; staff signed in once per connection (password and backup code) and reuse their
+session; patients hold a session opened with their date of birth. Ratios are to the first
+/healthz run.
+
+{table(results)}
+
+**Signing** (records made under load: {made}): where the time goes,
+from {profile["signings"]} signings in-process (`bench/profile_signing.py`, exclusive times,
+mean {profile["mean_ms"]:.0f} ms, median {profile["median_ms"]:.0f} ms):
+
+| part | ms | share |
+| --- | ---: | ---: |
+{parts}
+
+**CSV export of every consent** (clinic admin, one request, streamed):
+{export["rows"]:,} rows, {export["megabytes"]:.1f} MB in {export["seconds"]:.1f} s
+({export["rows_per_second"]:,.0f} rows/s, first byte after {export["first_byte_seconds"]:.2f} s),
+an "exported" event appended to each signed record. Worker memory: {befores} MiB before, peaks
+{peaks} MiB; the largest growth during the export was
+**{export["worker_rss_growth_mib"]:.1f} MiB**.
+
+**`verify_consent_records`** over {counts["records"]:,} records and {counts["events"]:,} events:
+exit code {verify["exit_code"]}, **{verify["seconds"]:.1f} s** wall ({verify["cpu_seconds"]:.1f} s
+CPU), peak resident memory **{verify["peak_rss_mib"]:.0f} MiB**.
+
+**Static files** (`{static["file"]}` as `{static["hashed"]}`, {static["original_bytes"]:,} bytes):
+gzip → {static["gzip"]["bytes"]:,} bytes, `Content-Encoding: {static["gzip"]["content_encoding"]}`;
+brotli → {static["br"]["bytes"]:,} bytes, `Content-Encoding: {static["br"]["content_encoding"]}`;
+`Cache-Control: {static["gzip"]["cache_control"]}`.
+"""
+
+
+def write(results: dict, path: Path) -> None:
+    block = f"{BEGIN}\n{section(results)}{END}"
+    text = path.read_text() if path.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        _old, after = rest.split(END, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text)
