@@ -616,6 +616,25 @@ def _lock_records(ids) -> None:
     )
 
 
+def _chained_event(
+    *, record, kind, when, actor, actor_label, request_meta, data, previous_hash
+) -> ConsentEvent:
+    """An unsaved event for `record`, chained to `previous_hash`, with its digest computed."""
+    fields = {
+        "kind": kind,
+        "occurred_at": when,
+        "actor_id": actor.pk if actor else None,
+        "actor_label": actor_label,
+        "ip_address": request_meta.ip_address if request_meta else None,
+        "user_agent": request_meta.user_agent if request_meta else "",
+        "data": data,
+        "previous_hash": previous_hash,
+    }
+    return ConsentEvent(
+        record=record, event_hash=event_digest(record_code=record.code, **fields), **fields
+    )
+
+
 def event_append(
     *,
     record: ConsentRecord,
@@ -643,21 +662,15 @@ def event_append(
                     .values_list("event_hash", flat=True)
                     .first()
                 ) or record.record_hash
-                when = occurred_at or timezone.now()
-                fields = {
-                    "kind": kind,
-                    "occurred_at": when,
-                    "actor_id": actor.pk if actor else None,
-                    "actor_label": actor_label,
-                    "ip_address": request_meta.ip_address if request_meta else None,
-                    "user_agent": request_meta.user_agent if request_meta else "",
-                    "data": data,
-                    "previous_hash": previous,
-                }
-                event = ConsentEvent(
+                event = _chained_event(
                     record=record,
-                    event_hash=event_digest(record_code=record.code, **fields),
-                    **fields,
+                    kind=kind,
+                    when=occurred_at or timezone.now(),
+                    actor=actor,
+                    actor_label=actor_label,
+                    request_meta=request_meta,
+                    data=data,
+                    previous_hash=previous,
                 )
                 event.save()
                 return event
@@ -876,26 +889,19 @@ def events_append_each(
                     )
                 )
                 when = timezone.now()
-                events = []
-                for pk in ids:
-                    record = by_id[pk]
-                    fields = {
-                        "kind": kind,
-                        "occurred_at": when,
-                        "actor_id": actor.pk if actor else None,
-                        "actor_label": actor_label,
-                        "ip_address": request_meta.ip_address if request_meta else None,
-                        "user_agent": request_meta.user_agent if request_meta else "",
-                        "data": data,
-                        "previous_hash": previous.get(pk, record.record_hash),
-                    }
-                    events.append(
-                        ConsentEvent(
-                            record=record,
-                            event_hash=event_digest(record_code=record.code, **fields),
-                            **fields,
-                        )
+                events = [
+                    _chained_event(
+                        record=by_id[pk],
+                        kind=kind,
+                        when=when,
+                        actor=actor,
+                        actor_label=actor_label,
+                        request_meta=request_meta,
+                        data=data,
+                        previous_hash=previous.get(pk, by_id[pk].record_hash),
                     )
+                    for pk in ids
+                ]
                 return ConsentEvent.objects.bulk_create(events)
         except IntegrityError:
             continue

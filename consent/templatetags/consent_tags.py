@@ -2,6 +2,8 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from education.models import SideEffectFrequency, SideEffectSite
+
 register = template.Library()
 
 
@@ -16,3 +18,17 @@ def as_datetime(value):
     """An ISO timestamp from a saved answer, as a datetime in the clinic's time zone."""
     parsed = parse_datetime(value) if isinstance(value, str) else value
     return timezone.localtime(parsed) if parsed else None
+
+
+_CHOICES = {"site": SideEffectSite, "frequency": SideEffectFrequency}
+
+
+@register.filter
+def choice_label(code, kind):
+    """A stored choice code as the words the patient read: `row.site|choice_label:"site"` turns
+    "local" into "Local: where the injections are given". A code this version of the portal
+    does not know is shown as it is."""
+    try:
+        return _CHOICES[kind](code).label
+    except ValueError:
+        return code

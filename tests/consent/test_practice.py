@@ -325,6 +325,20 @@ def test_dashboard_query_count_is_the_same_with_5_and_500_records(
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
+def test_record_page_names_each_side_effects_site_and_frequency_in_words(
+    as_practitioner, signed_record
+):
+    record, _ = signed_record
+    page = as_practitioner.get(record_url(record)).text
+    table = page.split('id="se-heading"', 1)[1].split("</table>", 1)[0]
+
+    for row in record.payload["acknowledgements"]["side_effects"]:
+        assert f"<td>{row['frequency']}</td>" not in table
+        assert f"<td>{row['site']}</td>" not in table
+    assert "Local: where the injections are given" in table
+    assert "Very rare" in table or "Rare" in table or "Common" in table
+
+
 # The question, answer and countersign loop ------------------------------------------------
 
 

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
@@ -69,3 +72,10 @@ def test_bootstrap_is_served_from_our_own_static_files(client):
     html = client.get(reverse("home")).text
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
     assert "cdn" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_pages_name_an_icon_that_the_static_files_hold(client):
+    html = client.get(reverse("home")).text
+    href = re.search(r'<link rel="icon" href="/static/([^"]+)"', html).group(1)
+    assert finders.find(href) is not None
