@@ -179,6 +179,19 @@ class ProcedureAdmin(admin.ModelAdmin):
     ]
     actions = ["publish_selected"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Patients hold links to a published procedure's page and its versions: its address
+        # no longer changes once a version is out.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.versions.exists():
+            fields.append("slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.versions.exists():
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "translation_of":
             kwargs["queryset"] = Procedure.objects.filter(translation_of__isnull=True)

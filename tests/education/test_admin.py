@@ -134,6 +134,16 @@ def test_change_form_warns_when_text_is_above_grade_8(admin_user_client, db):
     assert "above grade 8: use shorter sentences and simpler words" in estimate.group(2)
 
 
+def test_address_of_a_published_procedure_cannot_be_changed(admin_user_client, published):
+    form = admin_user_client.get(change_url(published)).context["adminform"].form
+    assert "slug" not in form.fields
+
+
+def test_address_of_a_procedure_never_published_can_be_changed(admin_user_client, procedure):
+    form = admin_user_client.get(change_url(procedure)).context["adminform"].form
+    assert "slug" in form.fields
+
+
 def test_change_form_lists_the_version_history(admin_user_client, published):
     response = admin_user_client.get(change_url(published.procedure))
     assert reverse("admin:education_procedureversion_change", args=[published.pk]) in (
