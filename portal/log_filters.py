@@ -1,8 +1,9 @@
 """Log filters: a patient's link never reaches a log line.
 
 Django logs the path of every 4xx answer ("Bad Request: /consent/i/<token>/"), and runserver
-logs every request line. The token in an invitation or record link is what lets a patient in
-(with their date of birth), so it is replaced before any handler sees the record.
+and gunicorn's access log (through `gunicorn.conf.py`) log every request line. The token in an
+invitation or record link is what lets a patient in (with their date of birth), so it is
+replaced before any handler sees the record.
 """
 
 import logging
@@ -22,5 +23,7 @@ class RedactLinkTokens(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(_redact(arg) for arg in record.args)
         elif isinstance(record.args, dict):
-            record.args = {key: _redact(value) for key, value in record.args.items()}
+            # In place: gunicorn's access log passes a dict subclass that formats its own atoms.
+            for key, value in record.args.items():
+                record.args[key] = _redact(value)
         return True
