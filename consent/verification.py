@@ -6,7 +6,8 @@ chain digest and its link to the record before it, the procedure version's conte
 event's digest and its link to the event before it. Nothing here writes.
 
 What a hash chain cannot show: removing the newest record, or the newest events of a record,
-leaves a shorter chain that is still consistent.
+leaves a shorter chain that is still consistent. Checkpoints (at the end of this module), kept
+outside the database, show that too.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,3 +219,84 @@ def check_code(code: str) -> CodeCheck | None:
         pdf_intact=not pdf,
         problems=others + pdf,
     )
+
+
+# Checkpoints --------------------------------------------------------------------------------
+#
+# A chain shows that nothing inside it changed, not that nothing was cut off its end: delete the
+# newest record, or a record's newest events, and what is left still links up. A checkpoint
+# closes that gap. It names the newest record and event at one moment and a SHA-256 over the
+# hashes of every record and event up to them, in id order. Records and events are only ever
+# added, so that digest never changes; kept somewhere the database's owner cannot reach (printed,
+# e-mailed, in another system), it lets a later check show that everything the checkpoint
+# covered is still there, unchanged.
+
+CHECKPOINT_FORMAT = "cp1"
+# Rows newer than this are left to the next checkpoint: a transaction that took its id a moment
+# ago may not have committed yet, and a checkpoint must not cover a gap that later fills in.
+CHECKPOINT_LAG = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    last_record_id: int
+    last_event_id: int
+    digest: str
+
+    def __str__(self) -> str:
+        return f"{CHECKPOINT_FORMAT}-{self.last_record_id}-{self.last_event_id}-{self.digest}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Checkpoint":
+        """The checkpoint written as `str(checkpoint)`; ValueError for anything else."""
+        parts = text.strip().split("-")
+        if (
+            len(parts) != 4
+            or parts[0] != CHECKPOINT_FORMAT
+            or not (parts[1].isdigit() and parts[2].isdigit())
+            or len(parts[3]) != 64
+            or parts[3].strip("0123456789abcdef")
+        ):
+            raise ValueError(text)
+        return cls(int(parts[1]), int(parts[2]), parts[3])
+
+
+def _prefix_digest(last_record_id: int, last_event_id: int) -> str:
+    digest = hashlib.sha256()
+    for model, last_id, column in (
+        (ConsentRecord, last_record_id, "record_hash"),
+        (ConsentEvent, last_event_id, "event_hash"),
+    ):
+        rows = (
+            model.objects.filter(pk__lte=last_id)
+            .order_by("pk")
+            .values_list("pk", column)
+            .iterator(chunk_size=5000)
+        )
+        for pk, value in rows:
+            digest.update(f"{pk}:{value}\n".encode())
+        digest.update(b"--\n")
+    return digest.hexdigest()
+
+
+def checkpoint_take(*, now: datetime.datetime | None = None) -> Checkpoint:
+    """A checkpoint of every record and event older than `CHECKPOINT_LAG`."""
+    cutoff = (now or timezone.now()) - CHECKPOINT_LAG
+    last_record_id = (
+        ConsentRecord.objects.filter(signed_at__lte=cutoff).aggregate(Max("pk"))["pk__max"] or 0
+    )
+    last_event_id = (
+        ConsentEvent.objects.filter(occurred_at__lte=cutoff).aggregate(Max("pk"))["pk__max"] or 0
+    )
+    return Checkpoint(last_record_id, last_event_id, _prefix_digest(last_record_id, last_event_id))
+
+
+def checkpoint_problems(checkpoint: Checkpoint) -> list[str]:
+    """What is missing or changed among the records and events `checkpoint` covered."""
+    if _prefix_digest(checkpoint.last_record_id, checkpoint.last_event_id) == checkpoint.digest:
+        return []
+    # For the command's operator only (no page shows it), so in English like its other output.
+    return [
+        "records or events covered by the checkpoint were removed, changed or inserted since it "
+        "was taken"
+    ]

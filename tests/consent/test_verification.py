@@ -220,6 +220,102 @@ def test_command_fails_when_a_procedure_version_is_changed(signed_record):
 # verify_record and verify_events ----------------------------------------------------------
 
 
+# Checkpoints: what the chains alone cannot show ---------------------------------------------
+
+
+def take_checkpoint() -> verification.Checkpoint:
+    """A checkpoint covering everything written so far (the lag is for rows still committing)."""
+    return verification.checkpoint_take(now=timezone.now() + verification.CHECKPOINT_LAG)
+
+
+def run_command_since(*checkpoints) -> tuple[bool, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    arguments = [f"--since={point}" for point in checkpoints]
+    try:
+        call_command("verify_consent_records", *arguments, stdout=out, stderr=err)
+    except CommandError as error:
+        return False, out.getvalue(), err.getvalue() + str(error)
+    return True, out.getvalue(), err.getvalue()
+
+
+def view(record):
+    return services.event_append(
+        record=record,
+        kind=EventKind.VIEWED,
+        actor=None,
+        actor_label="patient",
+        request_meta=REQUEST_META,
+    )
+
+
+def test_deleting_a_records_newest_event_is_found_only_with_a_checkpoint(signed_record):
+    record, _token = signed_record
+    newest = view(record)
+    checkpoint = take_checkpoint()
+    with tampering("consent_consentevent") as cursor:
+        cursor.execute("DELETE FROM consent_consentevent WHERE id = %s", [newest.pk])
+
+    assert run_command()[0]  # the shorter chain still links up
+    ok, _out, err = run_command_since(checkpoint)
+
+    assert not ok
+    assert "records or events covered by the checkpoint were removed" in err
+
+
+def test_deleting_the_newest_record_is_found_only_with_a_checkpoint(signed_record, sign_another):
+    newest = sign_another()
+    checkpoint = take_checkpoint()
+    with tampering("consent_consentevent") as cursor:
+        cursor.execute("DELETE FROM consent_consentevent WHERE record_id = %s", [newest.pk])
+    with tampering("consent_consentrecord") as cursor:
+        cursor.execute("DELETE FROM consent_consentrecord WHERE id = %s", [newest.pk])
+
+    assert run_command()[0]
+    ok, _out, err = run_command_since(checkpoint)
+
+    assert not ok
+    assert "1 problem found" in err
+
+
+def test_records_and_events_added_after_a_checkpoint_keep_it_intact(signed_record, sign_another):
+    record, _token = signed_record
+    checkpoint = take_checkpoint()
+    view(record)
+    sign_another()
+
+    ok, out, err = run_command_since(checkpoint)
+
+    assert ok, err
+    assert "Checked 2 records and 3 events and 1 checkpoint: all intact." in out
+
+
+def test_a_checkpoint_leaves_out_rows_written_in_the_last_minute(signed_record):
+    assert verification.checkpoint_take().last_record_id == 0
+    record, _token = signed_record
+    assert take_checkpoint().last_record_id == record.pk
+
+
+def test_checkpoint_option_prints_a_checkpoint_the_since_option_accepts(signed_record, monkeypatch):
+    monkeypatch.setattr(verification, "CHECKPOINT_LAG", datetime.timedelta(0))
+    out = io.StringIO()
+    call_command("verify_consent_records", "--checkpoint", stdout=out)
+    printed = out.getvalue().strip().splitlines()[-1]
+
+    assert verification.Checkpoint.parse(printed) == take_checkpoint()
+    assert run_command_since(printed)[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "cp1", "cp1-1-1-abc", "cp2-1-1-" + "a" * 64, "cp1-x-1-" + "a" * 64]
+)
+def test_a_malformed_checkpoint_is_refused_with_its_expected_form(text):
+    ok, _out, err = run_command_since(text)
+
+    assert not ok
+    assert "Not a checkpoint" in err
+    assert "cp1-<record>-<event>-<64 hex characters>" in err
+
+
 def test_verify_record_and_events_find_nothing_wrong_with_a_fresh_record(signed_record):
     record, _token = signed_record
     record = ConsentRecord.objects.get(pk=record.pk)
