@@ -14,6 +14,7 @@ from consent import demo as consent_demo
 from consent import services
 from consent.models import ConsentInvitation
 from education.demo_es import SLUG as SPANISH_SLUG
+from tests.consent.conftest import complete_draft
 
 from .actions import horizontal_overflow, submit
 from .conftest import DESKTOP, PHONE
@@ -208,4 +209,35 @@ def test_practitioner_pages_have_no_serious_problems(new_page, demo, axe):
     check.visit("/practice/", "dashboard, phone")
     check.visit(f"/practice/records/{demo.record.code}/", "record, phone")
 
+    check.assert_clean()
+
+
+def test_the_consent_steps_in_spanish_have_no_serious_problems(new_page, demo, axe):
+    """The demo's Spanish invitation, step by step, then signed: each page in Spanish, axe-clean."""
+    patient = consent_demo.SPANISH_PATIENT
+    invitation = ConsentInvitation.objects.get(patient_email=patient.email)
+    page = new_page(bypass_csp=True)
+    check = Checker(axe, page)
+    send = page.locator("main form button[type=submit]").last
+
+    def sent():
+        with page.expect_navigation():
+            send.click()
+
+    check.visit(f"/consent/i/{patient.token}/", "Spanish: invitation link")
+    page.locator("input[name=date_of_birth]").fill(patient.date_of_birth.isoformat())
+    sent()
+    check("Spanish: signing electronically")
+    page.get_by_role("checkbox").check()
+    sent()
+    complete_draft(invitation)
+    for step in ("about", "side-effects", "injected", "practitioner", "understanding", "questions"):
+        check.visit(f"/consent/step/{step}/", f"Spanish: step {step}")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+    check.visit("/consent/step/sign/", "Spanish: step sign")
+    page.get_by_role("textbox", name="Escriba su nombre completo").fill(patient.name)
+    page.get_by_role("checkbox").last.check()
+    sent()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Su consentimiento está registrado")
+    check("Spanish: receipt")
     check.assert_clean()
