@@ -41,6 +41,7 @@ from .models import (
     ProcedureExperience,
     RegulatoryStatus,
 )
+from .selectors import is_clinic_admin
 
 BOTH_PLACES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
@@ -311,8 +312,25 @@ class InvitationStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OwnPatientsOnlyMixin:
+    """Admin shows patients' consents as /practice/ does: a clinic admin sees every one; anyone
+    else who reaches admin with view permission (a practitioner also given staff access to edit
+    material, say) sees only their own patients'. `practitioner_path` leads to the practitioner."""
+
+    practitioner_path = "practitioner"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_clinic_admin(request.user):
+            return queryset
+        practitioner = getattr(request.user, "practitioner", None)
+        if practitioner is None:
+            return queryset.none()
+        return queryset.filter(**{self.practitioner_path: practitioner})
+
+
 @admin.register(ConsentInvitation)
-class ConsentInvitationAdmin(PlainRelatedSelectsMixin, admin.ModelAdmin):
+class ConsentInvitationAdmin(OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, admin.ModelAdmin):
     add_form = InvitationAddForm
     list_display = [
         "patient_name",
@@ -577,7 +595,9 @@ class ConsentEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+    practitioner_path = "invitation__practitioner"
+
     class Media:
         css = {"all": ["css/admin.css"]}
 
@@ -636,7 +656,8 @@ class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConsentEventAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+    practitioner_path = "record__invitation__practitioner"
     actions = None
     list_display = ["record", "kind", "occurred_at", "actor_label"]
     list_filter = ["kind"]

@@ -558,3 +558,79 @@ def test_staff_without_consent_permissions_cannot_open_invitations(client, clini
     login_verified(client, factories.UserFactory(username="receptionist", is_staff=True))
     assert client.get(url("consentinvitation", "changelist")).status_code == 403
     assert client.get(url("consentinvitation", "add")).status_code == 403
+
+
+# A practitioner who also has staff access (to edit material, say) -------------------------
+
+
+@pytest.fixture
+def practitioner_in_admin(client, clinic):
+    """The clinic's practitioner, in the Practitioners role and also made staff."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import PRACTITIONERS
+
+    user = clinic["practitioner"].user
+    user.groups.add(Group.objects.get(name=PRACTITIONERS))
+    user.is_staff = True
+    user.save()
+    login_verified(client, user)
+    return client
+
+
+def another_practitioners_record(invite, django_capture_on_commit_callbacks):
+    from .conftest import REQUEST_META, complete_draft
+
+    other = factories.PractitionerFactory()
+    for kind in (
+        "board_certification",
+        "medical_licence",
+        "procedure_training",
+        "aseptic_technique",
+    ):
+        factories.CredentialFactory(practitioner=other, kind=kind)
+    invitation, _token = invite(practitioner=other, patient_name="Other Patient")
+    complete_draft(invitation)
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _ = services.consent_record_sign(
+            invitation=invitation,
+            typed_name=invitation.patient_name,
+            drawn_signature="",
+            request_meta=REQUEST_META,
+        )
+    return record
+
+
+def test_a_practitioner_in_admin_sees_only_their_own_patients_consents(
+    practitioner_in_admin, record, invite, django_capture_on_commit_callbacks
+):
+    theirs = another_practitioners_record(invite, django_capture_on_commit_callbacks)
+
+    for model in ("consentrecord", "consentinvitation", "consentevent"):
+        page = practitioner_in_admin.get(url(model, "changelist"))
+        assert page.status_code == 200
+        assert "Other Patient" not in page.text
+        assert theirs.code not in page.text
+    assert record.code in practitioner_in_admin.get(url("consentrecord", "changelist")).text
+
+
+def test_a_practitioner_in_admin_cannot_open_another_practitioners_record(
+    practitioner_in_admin, record, invite, django_capture_on_commit_callbacks
+):
+    theirs = another_practitioners_record(invite, django_capture_on_commit_callbacks)
+
+    response = practitioner_in_admin.get(url("consentrecord", "change", theirs.pk), follow=True)
+
+    assert "Other Patient" not in response.text
+    assert practitioner_in_admin.get(url("consentrecord", "change", record.pk)).status_code == 200
+
+
+def test_a_clinic_admin_in_admin_sees_every_practitioners_consents(
+    admin_client, record, invite, django_capture_on_commit_callbacks
+):
+    theirs = another_practitioners_record(invite, django_capture_on_commit_callbacks)
+
+    page = admin_client.get(url("consentrecord", "changelist")).text
+
+    assert record.code in page
+    assert theirs.code in page
