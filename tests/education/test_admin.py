@@ -135,7 +135,7 @@ def test_change_form_warns_when_text_is_above_grade_8(admin_user_client, db):
 
 
 def test_address_of_a_published_procedure_cannot_be_changed(admin_user_client, published):
-    form = admin_user_client.get(change_url(published)).context["adminform"].form
+    form = admin_user_client.get(change_url(published.procedure)).context["adminform"].form
     assert "slug" not in form.fields
 
 
