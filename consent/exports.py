@@ -29,7 +29,7 @@ from pypdf import PdfReader, PdfWriter
 
 from .models import ConsentEvent, ConsentRecord, EventKind
 from .pdf import STATIC_SCHEME, STYLESHEET, format_moment, html_to_pdf
-from .records import sha256
+from .records import payload_language, sha256
 
 
 class StoredPdfInvalid(Exception):
@@ -300,7 +300,7 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
         "sourceAttachment": [
             {
                 "contentType": "application/pdf",
-                "language": payload.get("language", "en"),
+                "language": payload_language(payload),
                 "data": base64.b64encode(pdf_bytes).decode("ascii"),
                 "size": str(len(pdf_bytes)),
                 "hash": base64.b64encode(hashlib.sha1(pdf_bytes).digest()).decode("ascii"),  # noqa: S324 -- FHIR Attachment.hash is defined as SHA-1

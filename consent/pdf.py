@@ -24,8 +24,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from education.models import ProcedureVersion, SideEffectFrequency, SideEffectSite, language_name
+from education.presentation import choice_label
 
 from .models import Approval, CredentialKind, CredentialStatus, Regulation
+from .records import payload_language
 
 STATIC_SCHEME = "portal-static:"
 STYLESHEET = "css/record-pdf.css"
@@ -129,10 +131,7 @@ def format_day(value) -> str:
 
 
 def _label(choices, value) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
+    return str(choice_label(choices, value))
 
 
 def _credential_lines(fact: dict) -> list[str]:
@@ -243,7 +242,7 @@ def record_context(record_fields: dict) -> dict:
     code = record_fields["code"]
     drawn = signature["drawn"]
     drawn_is_png = decode_signature_png(drawn) is not None
-    language = payload.get("language", "en")
+    language = payload_language(payload)
     return {
         "code": code,
         "language": language,

@@ -28,6 +28,7 @@ from . import exports, selectors, services
 from .admin_forms import InvitationAddForm
 from .forms_practice import AnswerForm, CountersignForm, DashboardFilterForm
 from .models import ConsentRecord, EventKind
+from .records import payload_language
 from .selectors import ConsentState
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
     return {
         "record": record,
         "payload": record.payload,
-        "language_name": language_name(record.payload.get("language", "en")),
+        "language_name": language_name(payload_language(record.payload)),
         "content": procedure_content(record.version.content),
         "events": events,
         "answers": answers,

@@ -50,6 +50,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def payload_language(payload: dict) -> str:
+    """The language a record was read and signed in; records before schema 2 were English."""
+    return payload.get("language", "en")
+
+
 def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, signed_at) -> dict:
     """Everything the record must hold, as it was shown and confirmed, in plain JSON."""
     content = draft.version.content

@@ -521,15 +521,14 @@ def consent_record_sign(
                     drawn_signature=drawn_signature,
                     signed_at=now,
                 )
-            content_sha256 = content_digest(
-                code=code,
-                version_hash=draft.version.content_hash,
-                payload=payload,
-                signed_at=now,
-                ip_address=request_meta.ip_address,
-                user_agent=request_meta.user_agent,
-            )
-            with translation.override(invitation.language):
+                content_sha256 = content_digest(
+                    code=code,
+                    version_hash=draft.version.content_hash,
+                    payload=payload,
+                    signed_at=now,
+                    ip_address=request_meta.ip_address,
+                    user_agent=request_meta.user_agent,
+                )
                 pdf_bytes = _render_pdf(
                     {
                         "code": code,

@@ -19,7 +19,8 @@ def _is_long(html: str) -> bool:
     return len(strip_tags(html)) > FOLD_AFTER_CHARACTERS
 
 
-def _label(choices, code: str) -> str:
+def choice_label(choices, code: str) -> str:
+    """A stored choice code as its label ("very_rare" → "Very rare"); an unknown code as it is."""
     try:
         return choices(code).label
     except ValueError:
@@ -29,17 +30,17 @@ def _label(choices, code: str) -> str:
 def _side_effect(row: dict) -> dict:
     return {
         **row,
-        "frequency_label": _label(SideEffect.Frequency, row["frequency"]),
-        "severity_label": _label(SideEffect.Severity, row["severity"]),
-        "prevention_label": _label(SideEffect.Prevention, row["prevention"]),
+        "frequency_label": choice_label(SideEffect.Frequency, row["frequency"]),
+        "severity_label": choice_label(SideEffect.Severity, row["severity"]),
+        "prevention_label": choice_label(SideEffect.Prevention, row["prevention"]),
     }
 
 
 def _indication(row: dict) -> dict:
     return {
         **row,
-        "kind_label": _label(Indication.Kind, row["kind"]),
-        "evidence_label": _label(Indication.Evidence, row["evidence"]),
+        "kind_label": choice_label(Indication.Kind, row["kind"]),
+        "evidence_label": choice_label(Indication.Evidence, row["evidence"]),
         "note_is_long": _is_long(row["note_html"]),
     }
 
@@ -65,7 +66,7 @@ def procedure_content(snapshot: dict) -> dict:
         "checklist": [
             {
                 **row,
-                "satisfied_by_label": _label(ChecklistItem.Evidence, row["satisfied_by"]),
+                "satisfied_by_label": choice_label(ChecklistItem.Evidence, row["satisfied_by"]),
                 "why_it_matters_is_long": _is_long(row["why_it_matters_html"]),
             }
             for row in snapshot["checklist"]

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from education.models import SideEffectFrequency, SideEffectSite
+from education.presentation import choice_label
 
 register = template.Library()
 
@@ -23,12 +24,8 @@ def as_datetime(value):
 _CHOICES = {"site": SideEffectSite, "frequency": SideEffectFrequency}
 
 
-@register.filter
-def choice_label(code, kind):
+@register.filter(name="choice_label")
+def choice_label_filter(code, kind):
     """A stored choice code as the words the patient read: `row.site|choice_label:"site"` turns
-    "local" into "Local: where the injections are given". A code this version of the portal
-    does not know is shown as it is."""
-    try:
-        return _CHOICES[kind](code).label
-    except ValueError:
-        return code
+    "local" into "Local: where the injections are given"."""
+    return choice_label(_CHOICES[kind], code)
