@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy
 from pypdf import PdfReader, PdfWriter
 
 from .models import ConsentEvent, ConsentRecord, EventKind
-from .pdf import STATIC_SCHEME, STYLESHEET, format_moment, html_to_pdf
+from .pdf import STATIC_SCHEME, STYLESHEET, html_to_pdf
+from .presentation.record import format_moment
 from .records import payload_language, sha256
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .records import is_drawn_signature
+from .signature import is_drawn_signature
 
 NAME_MISMATCH = _(
     "This does not match the name the clinic has for you. Type it as on the invitation e-mail."

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import SORTS, ConsentState
+from .selectors import SORTS
+from .state import ConsentState
 
 
 class DashboardFilterForm(forms.Form):

@@ -29,7 +29,7 @@ from .admin_forms import InvitationAddForm
 from .forms_practice import AnswerForm, CountersignForm, DashboardFilterForm
 from .models import ConsentRecord, EventKind
 from .records import payload_language
-from .selectors import ConsentState
+from .state import ConsentState, record_state
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
     events = list(record.events.select_related("actor").order_by("id"))
     kinds = {event.kind for event in events}
     answers = [event for event in events if event.kind == EventKind.QUESTION_ANSWERED]
-    state = selectors.record_state(record)
+    state = record_state(record)
     latest = selectors.latest_version_for(record)
     diff = None
     if state == ConsentState.STALE:
@@ -268,7 +268,7 @@ def record_countersign(request: HttpRequest, code: str) -> HttpResponse:
 def record_reconsent(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: for a stale record, invite the patient again to consent to the latest version."""
     record = _record_or_404(request, code)
-    if selectors.record_state(record) != ConsentState.STALE:
+    if record_state(record) != ConsentState.STALE:
         messages.error(request, _("Only a stale consent needs a new one."))
         return redirect("practice:record", code=record.code)
     try:

@@ -9,8 +9,6 @@ Three digests, all SHA-256 over canonical JSON:
   first event chains to its record).
 """
 
-import base64
-import binascii
 import hashlib
 
 from django.utils.translation import gettext_lazy as _
@@ -25,25 +23,6 @@ SIGNATURE_MEANING = _(
     "have had the chance to ask questions; and that I agree to have this procedure. I understand "
     "that I can withdraw my consent at any time before treatment."
 )
-
-
-MAX_SIGNATURE_BYTES = 200_000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SIGNATURE_PREFIX = "data:image/png;base64,"
-
-
-def is_drawn_signature(value: str) -> bool:
-    """A drawn signature is a PNG data URL of at most 200 kB, and nothing else."""
-    if not value.startswith(SIGNATURE_PREFIX):
-        return False
-    encoded = value[len(SIGNATURE_PREFIX) :]
-    if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
-        return False
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return raw.startswith(PNG_MAGIC)
 
 
 def sha256(data: bytes) -> str:

@@ -1,120 +1,40 @@
-"""Reads for the practitioner's area, each in a fixed number of queries.
+"""Reads of consents for staff (the practice area and admin), each in a fixed number of queries.
 
-A consent's state is derived, never stored: from the invitation's fields, whether a record
-exists, and the record's events. `with_state` computes it in the database so that lists can be
-filtered, counted and paginated without touching rows one by one.
+Who sees which consents is decided here once (`visible_to_staff`); a consent's state comes from
+`consent.state`.
 """
 
 from django.core.paginator import Page, Paginator
-from django.db import models
 from django.db.models import (
-    Case,
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import IsNull
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from education.models import ProcedureVersion
+from education.selectors import latest_version_in_language
 
-from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, Practitioner
-
-
-class ConsentState(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    IN_PROGRESS = "in_progress", _("In progress")
-    AWAITING_ANSWERS = "awaiting_answers", _("Awaiting answers to questions")
-    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature", _("Awaiting countersignature")
-    READY = "ready", _("Ready for treatment")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    STALE = "stale", _("Stale: material changed since signing")
-    EXPIRED = "expired", _("Invitation expired")
-    CLOSED = "closed", _("Invitation withdrawn by the clinic")
+from .models import ConsentInvitation, ConsentRecord, Practitioner
+from .state import ConsentState, with_state
 
 
-def _event(kind: str, *, per_row: bool):
-    events = ConsentEvent.objects.filter(record=OuterRef("record"), kind=kind)
-    if per_row:
-        # A scalar subquery: PostgreSQL probes the (kind, record) index for each row.
-        return IsNull(Subquery(events.values("pk")[:1]), False)
-    # EXISTS: PostgreSQL reads every event of the kind once into a hash table.
-    return Exists(events)
-
-
-def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True) -> QuerySet:
-    """Annotate each invitation with `state` (a ConsentState value) and `activity_at`.
-
-    `per_row=False` when the query reads most of the clinic's consents (a clinic admin's counts
-    or export): the event tests are then answered from one hash per kind, which costs ~20 ms
-    to build. For a practitioner's few hundred rows, or a page of 25, probing the index per
-    row is several times faster; PostgreSQL's planner picks the hash either way if asked with
-    EXISTS, so the choice is made here.
+def visible_to_staff(
+    queryset: QuerySet, *, user, practitioner_path: str = "practitioner"
+) -> QuerySet:
+    """The rows of `queryset` this staff user may see: a clinic admin every patient's, a
+    practitioner only their own patients', anyone else none. `practitioner_path` leads from the
+    queryset's model to the patient's practitioner. The practice area and admin both ask here.
     """
-    now = now or timezone.now()
-    # Versions with a later material version of the same procedure: a handful of rows, found
-    # once per query rather than once per invitation row.
-    superseded = ProcedureVersion.objects.filter(
-        Exists(
-            ProcedureVersion.objects.filter(
-                procedure=OuterRef("procedure"),
-                number__gt=OuterRef("number"),
-                is_material_change=True,
-            )
-        )
-    ).values("pk")
-    signed = Q(record__isnull=False)
-    has_questions = Q(record__has_questions=True)
-    return queryset.annotate(
-        has_withdrawal=_event(EventKind.WITHDRAWN, per_row=per_row),
-        consent_withdrawn_at=Subquery(
-            ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.WITHDRAWN)
-            .order_by("id")
-            .values("occurred_at")[:1]
-        ),
-        has_countersignature=_event(EventKind.COUNTERSIGNED, per_row=per_row),
-        has_answer=_event(EventKind.QUESTION_ANSWERED, per_row=per_row),
-        has_later_material_version=ExpressionWrapper(
-            Q(record__version__in=superseded), output_field=models.BooleanField()
-        ),
-        activity_at=Coalesce(F("record__signed_at"), F("created_at")),
-    ).annotate(
-        state=Case(
-            When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
-            When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
-            When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
-            When(
-                signed & has_questions & Q(has_answer=False),
-                then=Value(ConsentState.AWAITING_ANSWERS),
-            ),
-            When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
-            When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
-            When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
-            When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
-            default=Value(ConsentState.INVITED),
-            output_field=models.CharField(),
-        )
-    )
-
-
-def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
-    """What this staff user may see: a clinic admin every consent, a practitioner their own."""
-    queryset = ConsentInvitation.objects.all()
     if is_clinic_admin(user):
         return queryset
     practitioner = getattr(user, "practitioner", None)
     if practitioner is None:
         return queryset.none()
-    return queryset.filter(practitioner=practitioner)
+    return queryset.filter(**{practitioner_path: practitioner})
+
+
+def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
+    """The consents this staff user may see (see `visible_to_staff`)."""
+    return visible_to_staff(ConsentInvitation.objects.all(), user=user)
 
 
 def is_clinic_admin(user) -> bool:
@@ -257,15 +177,17 @@ def practice_record(*, user, code: str) -> ConsentRecord | None:
     )
 
 
-def record_state(record: ConsentRecord) -> str:
-    return with_state(ConsentInvitation.objects.filter(pk=record.invitation_id)).values_list(
-        "state", flat=True
-    )[0]
-
-
 def latest_version_for(record: ConsentRecord) -> ProcedureVersion:
     return (
         ProcedureVersion.objects.filter(procedure_id=record.version.procedure_id)
         .order_by("-number")
         .first()
     )
+
+
+def invitation_procedure_name(invitation: ConsentInvitation) -> str:
+    """The procedure's name as the patient reads it: in the invitation's language."""
+    version = latest_version_in_language(
+        procedure_id=invitation.procedure_id, language=invitation.language
+    )
+    return version.name if version is not None else invitation.procedure.name

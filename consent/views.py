@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from education.presentation import procedure_content
 
-from . import eligibility, services, wizard
+from . import eligibility, selectors, services, wizard
 from .forms import (
     AgreementForm,
     ComprehensionForm,
@@ -163,7 +163,7 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
     procedure_name = (
         record.payload["procedure"]["name"]
         if record is not None
-        else services.invitation_procedure_name(invitation)
+        else selectors.invitation_procedure_name(invitation)
     )
     return render(
         request,

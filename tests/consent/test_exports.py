@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from consent import exports, pdf, services
 from consent.models import ConsentInvitation, EventKind
+from consent.presentation.record import format_moment
 from tests.consent.conftest import PATIENT_NAME, REQUEST_META, complete_draft
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,7 @@ def test_history_times_carry_the_clinic_time_zone(signed_record):
 
     text = text_of(exports.render_history_pdf(record, list(record.events.all())))
 
-    assert pdf.format_moment(record.signed_at) in text
+    assert format_moment(record.signed_at) in text
     assert "UTC-0" in text
 
 

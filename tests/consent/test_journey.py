@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from consent.models import ConsentDraft, ConsentEvent, ConsentRecord, EventKind
 from consent.records import record_chain_digest, record_content_digest, sha256
+from consent.services import signing
 from consent.tokens import token_hash
 from education.services import procedure_publish
 from tests import factories
@@ -506,8 +507,6 @@ def test_database_failure_while_signing_shows_try_again_and_keeps_the_draft(
 ):
     from django.db import OperationalError
 
-    from consent import services
-
     invitation, token = invitation_and_token
     open_link(client, token)
     walk_to_sign(client, invitation)
@@ -516,7 +515,7 @@ def test_database_failure_while_signing_shows_try_again_and_keeps_the_draft(
     def fail(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "_record_insert_chained", fail)
+    monkeypatch.setattr(signing, "_record_insert_chained", fail)
     response = sign(client)
 
     assert response.status_code == 503

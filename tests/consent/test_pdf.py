@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
-from consent import pdf
+from consent import pdf, signature
 from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def png_bytes(width=40, height=12) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return (
-        pdf.PNG_MAGIC
+        signature.PNG_MAGIC
         + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
@@ -62,7 +62,7 @@ def png_bytes(width=40, height=12) -> bytes:
 
 
 def png_data_url() -> str:
-    return pdf.SIGNATURE_DATA_PREFIX + base64.b64encode(png_bytes()).decode()
+    return signature.SIGNATURE_PREFIX + base64.b64encode(png_bytes()).decode()
 
 
 def fields_of(record, **payload_changes) -> dict:
@@ -161,7 +161,7 @@ def test_patient_question_with_markup_is_printed_as_text(signed_record):
     question = "<script>alert('x')</script> Is <b>this</b> & that <img src=x> safe?"
     fields = fields_of(record, questions=question)
 
-    html = render_to_string("consent/record_pdf.html", pdf.record_context(fields))
+    html = render_to_string("consent/record_pdf.html", pdf.pdf_context(fields))
     text = text_of(pdf.render_record_pdf(fields))
 
     assert "<script>" not in html and "&lt;script&gt;" in html

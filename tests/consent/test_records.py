@@ -3,6 +3,7 @@
 import pytest
 
 from consent.models import ConsentEvent, ConsentRecord, RecordImmutable
+from consent.services import signing
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_a_failure_while_signing_leaves_no_record_no_event_no_pdf_and_keeps_the_
     def explode(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "event_append", explode)
+    monkeypatch.setattr(signing, "event_append", explode)
     with pytest.raises(RuntimeError):
         services.consent_record_sign(
             invitation=invitation,

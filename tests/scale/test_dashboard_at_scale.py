@@ -18,6 +18,7 @@ from django.utils import timezone
 from consent import selectors, services
 from consent.models import ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
+from consent.services import signing
 from education.services import procedure_publish
 from portal.roles import PRACTITIONERS
 from tests import factories
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def quick_pdfs(monkeypatch):
     """These tests sign dozens of records and read none of their PDFs."""
     monkeypatch.setattr(
-        services, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode()
+        signing, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode()
     )
 
 

@@ -263,7 +263,7 @@ def _empty_default(row, name) -> bool:
 
 def draft_is_sound(draft: ConsentDraft):
     """The saved answers name only what the bound version shows."""
-    from consent.services import _incomplete_refusals
+    from consent.services.signing import _incomplete_refusals
 
     draft.refresh_from_db()
     full_clean(draft)

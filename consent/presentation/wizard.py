@@ -1,19 +1,13 @@
-"""Turns the clinic's facts into what the consent pages show."""
+"""The wizard's material: the clinic's facts as the consent steps show them (the checklist with
+the practitioner's credentials, what will be injected, the section behind a question)."""
 
 from django.utils.dateparse import parse_date
 
 from education.models import ChecklistEvidence, Section
-from education.presentation import procedure_content
+from education.presentation import choice_label, procedure_content
 
-from .eligibility import checklist_facts
-from .models import Approval, CredentialKind, CredentialStatus, Regulation
-
-
-def _label(choices, code):
-    try:
-        return choices(code).label
-    except ValueError:
-        return code
+from ..eligibility import checklist_facts
+from ..models import Approval, CredentialKind, CredentialStatus, Regulation
 
 
 def _dates(facts: dict) -> dict:
@@ -36,10 +30,10 @@ def checklist_rows(*, invitation, version_content: dict, day=None) -> list[dict]
         for fact in row.facts:
             fact = _dates(fact)
             if "status" in fact and kind != ChecklistEvidence.JURISDICTION_PERMISSION:
-                fact["status_label"] = _label(CredentialStatus, fact["status"])
-                fact["kind_label"] = _label(CredentialKind, fact["kind"])
+                fact["status_label"] = choice_label(CredentialStatus, fact["status"])
+                fact["kind_label"] = choice_label(CredentialKind, fact["kind"])
             elif kind == ChecklistEvidence.JURISDICTION_PERMISSION and fact["status"]:
-                fact["status_label"] = _label(Regulation, fact["status"])
+                fact["status_label"] = choice_label(Regulation, fact["status"])
             facts.append(fact)
         rows.append(
             {
@@ -47,7 +41,7 @@ def checklist_rows(*, invitation, version_content: dict, day=None) -> list[dict]
                 "check": row.item["check"],
                 "why_it_matters_html": row.item["why_it_matters_html"],
                 "kind": kind,
-                "kind_label": _label(ChecklistEvidence, kind),
+                "kind_label": choice_label(ChecklistEvidence, kind),
                 "facts": facts,
                 "satisfied": row.satisfied,
                 "required": row.required,
@@ -63,7 +57,7 @@ def formulation_display(formulation) -> dict:
         "lot_number": formulation.lot_number,
         "expires_on": formulation.expires_on,
         "regulatory_status": formulation.regulatory_status,
-        "regulatory_status_label": _label(Approval, formulation.regulatory_status),
+        "regulatory_status_label": choice_label(Approval, formulation.regulatory_status),
         "regulatory_note": formulation.regulatory_note,
         "approved": formulation.regulatory_status == Approval.APPROVED,
         "ingredients": list(formulation.ingredients.all()),
@@ -76,6 +70,6 @@ def section_for_question(question: dict, version) -> dict:
     return {
         "explanation_html": question["explanation_html"],
         "section": section,
-        "section_label": _label(Section, section),
+        "section_label": choice_label(Section, section),
         "content": procedure_content(version.content),
     }

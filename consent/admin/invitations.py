@@ -1,0 +1,280 @@
+"""Invitations: created, resent, withdrawn and unlocked only through `services`, never by
+saving the model here: an invitation is a record of what was sent."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import services
+from ..admin_forms import (
+    InvitationAddForm,
+    default_invitation_expiry,
+)
+from ..models import (
+    ConsentInvitation,
+)
+from ..state import LinkStatus, link_status, link_status_q, with_state
+from .common import (
+    BOTH_PLACES,
+    OwnPatientsOnlyMixin,
+    PlainRelatedSelectsMixin,
+)
+
+
+class LinkStatusFilter(admin.SimpleListFilter):
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return LinkStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in LinkStatus.values:
+            return queryset.filter(link_status_q(LinkStatus(self.value())))
+        return queryset
+
+
+@admin.register(ConsentInvitation)
+class ConsentInvitationAdmin(OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, admin.ModelAdmin):
+    add_form = InvitationAddForm
+    list_display = [
+        "patient_name",
+        "status",
+        "procedure",
+        "practitioner",
+        "location",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = [LinkStatusFilter, "procedure", "language", "practitioner", "location"]
+    list_select_related = ["procedure", "practitioner", "location", "record"]
+    search_fields = ["patient_name", "patient_email"]
+    date_hierarchy = "created_at"
+    add_fieldsets = [
+        (
+            gettext_lazy("Patient"),
+            {"fields": ["patient_name", "patient_email", "patient_date_of_birth"]},
+        ),
+        (
+            gettext_lazy("Procedure"),
+            {"fields": ["procedure", "practitioner", "location", "formulation", "language"]},
+        ),
+        (gettext_lazy("Link"), {"fields": ["expires_at", "minimum_decision_hours"]}),
+    ]
+    fieldsets = [
+        (
+            gettext_lazy("Patient"),
+            {"fields": ["patient_name", "patient_email", "patient_date_of_birth"]},
+        ),
+        (
+            gettext_lazy("Procedure"),
+            {
+                "fields": [
+                    "procedure",
+                    "practitioner",
+                    "location",
+                    "formulation",
+                    "language",
+                    "minimum_decision_hours",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Link"),
+            {
+                "fields": [
+                    "status",
+                    "signed_record",
+                    "expires_at",
+                    ("created_by", "created_at"),
+                    "sent_at",
+                    "first_opened_at",
+                    ("failed_attempts", "locked_at"),
+                    "withdrawn_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["status", "signed_record"]
+    actions = ["resend_link", "withdraw_invitation", "unlock_invitation"]
+
+    def get_queryset(self, request):
+        # Annotated with the consent's state, from which each row's link status is read.
+        return with_state(
+            super()
+            .get_queryset(request)
+            .select_related("procedure", "practitioner", "location", "formulation", "record")
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        return {"expires_at": default_invitation_expiry(), **initial}
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing on a sent invitation is edited: its page is view-only and it changes only
+        # through the actions, which need the model-level change permission.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and hasattr(obj, "record"):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("status"))
+    def status(self, invitation):
+        return link_status(invitation).label
+
+    @admin.display(description=gettext_lazy("signed record"))
+    def signed_record(self, invitation):
+        if not hasattr(invitation, "record"):
+            return self.get_empty_value_display()
+        record = invitation.record
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:consent_consentrecord_change", args=[record.pk]),
+            record.code,
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Validate the form, then let `services.invitation_create` write and e-mail it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        fieldsets = self.get_fieldsets(request)
+        InvitationForm = self.get_form(
+            request, None, change=False, fields=flatten_fieldsets(fieldsets)
+        )
+        if request.method == "POST":
+            form = InvitationForm(request.POST)
+            if form.is_valid():
+                try:
+                    invitation, _token = services.invitation_create(
+                        created_by=request.user, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return self._response_invitation_sent(request, invitation)
+        else:
+            form = InvitationForm(initial=self.get_changeform_initial_data(request))
+        admin_form = helpers.AdminForm(form, list(fieldsets), {}, model_admin=self)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite a patient to consent"),
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": None,
+            "original": None,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=True, form_url=form_url)
+
+    def _response_invitation_sent(self, request, invitation):
+        self.log_addition(request, invitation, [{"added": {}}])
+        self.message_user(
+            request,
+            _("The invitation for %(name)s was created and its link e-mailed to %(email)s.")
+            % {"name": invitation.patient_name, "email": invitation.patient_email},
+            messages.SUCCESS,
+        )
+        return self.response_post_save_add(request, invitation)
+
+    def _skip(self, request, invitation, reason):
+        self.message_user(
+            request,
+            _("%(name)s: %(reason)s") % {"name": invitation.patient_name, "reason": reason},
+            messages.WARNING,
+        )
+
+    @admin.action(
+        permissions=["change"],
+        description=gettext_lazy("Resend the link (the old link stops working)"),
+        location=BOTH_PLACES,
+    )
+    def resend_link(self, request, queryset):
+        for invitation in queryset:
+            status = link_status(invitation)
+            if status != LinkStatus.OPEN:
+                self._skip(
+                    request,
+                    invitation,
+                    _("not resent, because the invitation is %(status)s.")
+                    % {"status": status.label.lower()},
+                )
+                continue
+            try:
+                services.invitation_resend(invitation=invitation)
+            except ValidationError as error:
+                self._skip(request, invitation, " ".join(error.messages))
+                continue
+            self.log_change(request, invitation, _("Sent a new link; the old one stopped working."))
+            self.message_user(
+                request,
+                _("A new link was e-mailed to %(email)s; the old link no longer works.")
+                % {"email": invitation.patient_email},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        permissions=["change"],
+        description=gettext_lazy("Withdraw invitation"),
+        location=BOTH_PLACES,
+    )
+    def withdraw_invitation(self, request, queryset):
+        for invitation in queryset:
+            status = link_status(invitation)
+            if status in (LinkStatus.SIGNED, LinkStatus.WITHDRAWN):
+                self._skip(
+                    request,
+                    invitation,
+                    _("not withdrawn, because the invitation is %(status)s.")
+                    % {"status": status.label.lower()},
+                )
+                continue
+            services.invitation_withdraw(invitation=invitation)
+            self.log_change(request, invitation, _("Withdrew the invitation."))
+            self.message_user(
+                request,
+                _("%(name)s: the invitation is withdrawn and its link no longer works.")
+                % {"name": invitation.patient_name},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        permissions=["change"],
+        description=gettext_lazy("Unlock after wrong date-of-birth answers"),
+        location=BOTH_PLACES,
+    )
+    def unlock_invitation(self, request, queryset):
+        for invitation in queryset:
+            if invitation.locked_at is None and not invitation.failed_attempts:
+                self._skip(request, invitation, _("not locked, so nothing to unlock."))
+                continue
+            services.invitation_unlock(invitation=invitation)
+            self.log_change(request, invitation, _("Unlocked after wrong dates of birth."))
+            self.message_user(
+                request,
+                _("%(name)s: unlocked; the patient can try their date of birth again.")
+                % {"name": invitation.patient_name},
+                messages.SUCCESS,
+            )

@@ -1,0 +1,86 @@
+"""The e-mails a patient receives. Each carries a personal link and no health data.
+
+Each e-mail is written in the invitation's language and sent only once the transaction that
+caused it has committed (the services call these through `transaction.on_commit`).
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import ConsentInvitation, ConsentRecord
+from .selectors import invitation_procedure_name
+
+
+def patient_link(token: str) -> str:
+    """The absolute address of a patient's personal link (an invitation or a record link)."""
+    return settings.SITE_URL.rstrip("/") + reverse("consent:open", kwargs={"token": token})
+
+
+def _send(*, invitation: ConsentInvitation, subject, template: str, token: str, **context) -> None:
+    """Render `template` and `subject` in the patient's language and send them to the patient.
+
+    `subject` is a callable, so that it is translated inside the language switch.
+    """
+    context = {
+        "invitation": invitation,
+        "link": patient_link(token),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        **context,
+    }
+    with translation.override(invitation.language):
+        subject_text = subject()
+        message = render_to_string(template, context)
+    send_mail(
+        subject=subject_text,
+        message=message,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.patient_email],
+    )
+
+
+def send_invitation(invitation: ConsentInvitation, token: str) -> None:
+    """The invitation link, sent when staff invite the patient or resend the link."""
+    procedure_name = invitation_procedure_name(invitation)
+    _send(
+        invitation=invitation,
+        subject=lambda: (
+            _("%(clinic)s: please read about your %(procedure)s before your appointment")
+            % {"clinic": settings.CLINIC_NAME, "procedure": procedure_name}
+        ),
+        template="consent/email/invitation.txt",
+        token=token,
+        procedure_name=procedure_name,
+    )
+
+
+def send_recorded(record: ConsentRecord, token: str) -> None:
+    """The patient's new link to their signed record, sent once on signing."""
+    _send(
+        invitation=record.invitation,
+        subject=lambda: (
+            _("%(clinic)s: your consent is recorded") % {"clinic": settings.CLINIC_NAME}
+        ),
+        template="consent/email/recorded.txt",
+        token=token,
+        record=record,
+        procedure_name=record.payload["procedure"]["name"],
+    )
+
+
+def send_answered(record: ConsentRecord, token: str) -> None:
+    """A fresh record link, sent when the practitioner has answered the patient's questions."""
+    _send(
+        invitation=record.invitation,
+        subject=lambda: (
+            _("%(clinic)s: your practitioner has answered your question")
+            % {"clinic": settings.CLINIC_NAME}
+        ),
+        template="consent/email/answered.txt",
+        token=token,
+        record=record,
+    )

@@ -1,0 +1,59 @@
+"""The consent domain's writes, one module per thing written; views, admin actions, commands and
+the practice area call them from here. Each validates, writes inside one transaction and returns
+what it wrote; e-mails leave only after the transaction commits."""
+
+from ..request_meta import RequestMeta
+from .clinic import credential_verify
+from .drafts import (
+    draft_acknowledge,
+    draft_acknowledge_each,
+    draft_agree_esign,
+    draft_answer_comprehension,
+    draft_save_questions,
+    draft_start,
+)
+from .events import event_append, events_append_each, record_event, records_log_export
+from .invitations import (
+    invitation_check_birth_date,
+    invitation_create,
+    invitation_resend,
+    invitation_unlock,
+    invitation_withdraw,
+)
+from .records import (
+    COUNTERSIGN_STATEMENT,
+    consent_withdraw,
+    record_answer_questions,
+    record_countersign,
+    record_request_reconsent,
+)
+from .signing import AlreadySigned, ConsentRefused, consent_record_sign, names_match
+
+__all__ = [
+    "COUNTERSIGN_STATEMENT",
+    "AlreadySigned",
+    "ConsentRefused",
+    "RequestMeta",
+    "consent_record_sign",
+    "consent_withdraw",
+    "credential_verify",
+    "draft_acknowledge",
+    "draft_acknowledge_each",
+    "draft_agree_esign",
+    "draft_answer_comprehension",
+    "draft_save_questions",
+    "draft_start",
+    "event_append",
+    "events_append_each",
+    "invitation_check_birth_date",
+    "invitation_create",
+    "invitation_resend",
+    "invitation_unlock",
+    "invitation_withdraw",
+    "names_match",
+    "record_answer_questions",
+    "record_countersign",
+    "record_event",
+    "record_request_reconsent",
+    "records_log_export",
+]

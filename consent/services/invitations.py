@@ -1,0 +1,195 @@
+"""Invitations: created and resent by staff, withdrawn, unlocked; the patient's date-of-birth
+check."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from education.models import LANGUAGE_CODES, ProcedureVersion, language_name
+from education.selectors import latest_version_in_language
+
+from .. import emails
+from ..models import (
+    ConsentInvitation,
+    ConsentRecord,
+)
+from ..tokens import new_token
+
+
+def _check_language(procedure, language: str) -> None:
+    """The patient can be invited only in a language the procedure is published in."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError(
+            {"language": ValidationError(_("Choose one of the listed languages."), code="invalid")}
+        )
+    if latest_version_in_language(procedure_id=procedure.pk, language=language) is None:
+        raise ValidationError(
+            {
+                "language": ValidationError(
+                    _(
+                        "%(procedure)s has no published information in %(language)s yet. "
+                        "Publish a translation first, or choose another language."
+                    ),
+                    code="language_unpublished",
+                    params={"procedure": procedure.name, "language": language_name(language)},
+                )
+            }
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    created_by,
+    patient_name: str,
+    patient_email: str,
+    patient_date_of_birth: datetime.date,
+    procedure,
+    practitioner,
+    location,
+    formulation,
+    expires_at: datetime.datetime,
+    minimum_decision_hours: int = 0,
+    language: str = settings.LANGUAGE_CODE,
+) -> tuple[ConsentInvitation, str]:
+    """Create an invitation and e-mail the patient its link. Returns it with the raw token.
+
+    `procedure` is the procedure in its original language (formulations and regulatory
+    statuses belong to it); `language` picks which of its published languages the patient
+    reads, signs and is e-mailed in.
+    """
+    if procedure.translation_of_id is not None:
+        raise ValidationError(
+            {
+                "procedure": ValidationError(
+                    _(
+                        "Choose the procedure in its original language, and the patient's "
+                        "language under “language”."
+                    ),
+                    code="translation",
+                )
+            }
+        )
+    if formulation.procedure_id != procedure.pk:
+        raise ValidationError(
+            {
+                "formulation": ValidationError(
+                    _("This formulation is for a different procedure."),
+                    code="formulation_mismatch",
+                )
+            }
+        )
+    if formulation.expires_on < timezone.localdate():
+        raise ValidationError(
+            {
+                "formulation": ValidationError(
+                    _("This formulation is past its expiry date."), code="formulation_expired"
+                )
+            }
+        )
+    if expires_at <= timezone.now():
+        raise ValidationError(
+            {"expires_at": ValidationError(_("Choose a time in the future."), code="past")}
+        )
+    if not ProcedureVersion.objects.filter(procedure=procedure).exists():
+        raise ValidationError(
+            {
+                "procedure": ValidationError(
+                    _("Publish this procedure before inviting patients to consent."),
+                    code="unpublished",
+                )
+            }
+        )
+    _check_language(procedure, language)
+    token, digest = new_token()
+    invitation = ConsentInvitation.objects.create(
+        created_by=created_by,
+        patient_name=" ".join(patient_name.split()),
+        patient_email=patient_email,
+        patient_date_of_birth=patient_date_of_birth,
+        procedure=procedure,
+        practitioner=practitioner,
+        location=location,
+        formulation=formulation,
+        expires_at=expires_at,
+        minimum_decision_hours=minimum_decision_hours,
+        language=language,
+        token_hash=digest,
+        sent_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_resend(
+    *, invitation: ConsentInvitation, expires_at: datetime.datetime | None = None
+) -> str:
+    """Replace the link (the old one stops working) and e-mail the new one.
+
+    An expired invitation needs a new expiry; a signed, withdrawn or locked one cannot be resent
+    (unlock it first, or create a new invitation).
+    """
+    invitation = ConsentInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        raise ValidationError(_("This invitation has already been signed."), code="signed")
+    if invitation.is_withdrawn:
+        raise ValidationError(_("This invitation was withdrawn."), code="withdrawn")
+    if invitation.is_locked:
+        raise ValidationError(_("Unlock this invitation before resending it."), code="locked")
+    new_expiry = expires_at or invitation.expires_at
+    if new_expiry <= timezone.now():
+        raise ValidationError(
+            _("This invitation has expired: give it a new expiry to resend it."), code="expired"
+        )
+    token, digest = new_token()
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(
+        token_hash=digest, sent_at=timezone.now(), expires_at=new_expiry
+    )
+    invitation.refresh_from_db()
+    transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
+    return token
+
+
+def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
+    """The clinic takes an unsigned invitation back; its link stops working."""
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        raise ValidationError(
+            _("A signed consent cannot be withdrawn by the clinic; the patient withdraws it."),
+            code="signed",
+        )
+    ConsentInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+
+
+def invitation_unlock(*, invitation: ConsentInvitation) -> None:
+    """Staff reset after five wrong date-of-birth answers."""
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(failed_attempts=0, locked_at=None)
+
+
+@transaction.atomic
+def invitation_check_birth_date(
+    *, invitation: ConsentInvitation, date_of_birth: datetime.date
+) -> bool:
+    """True when the date of birth matches. Five wrong answers lock the invitation."""
+    invitation = ConsentInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.is_locked:
+        return False
+    if date_of_birth == invitation.patient_date_of_birth:
+        if invitation.failed_attempts:
+            invitation.failed_attempts = 0
+            invitation.save(update_fields=["failed_attempts"])
+        return True
+    invitation.failed_attempts = F("failed_attempts") + 1
+    invitation.save(update_fields=["failed_attempts"])
+    invitation.refresh_from_db()
+    if invitation.failed_attempts >= ConsentInvitation.MAX_DATE_OF_BIRTH_ATTEMPTS:
+        invitation.locked_at = timezone.now()
+        invitation.save(update_fields=["locked_at"])
+    return False

@@ -1,0 +1,138 @@
+"""What happens to a signed record afterwards: the patient withdraws; the practitioner answers,
+countersigns or asks for re-consent."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import (
+    ConsentEvent,
+    ConsentInvitation,
+    ConsentRecord,
+    EventKind,
+)
+from ..request_meta import RequestMeta
+from ..tokens import new_token
+from .events import event_append
+from .invitations import invitation_create
+
+
+def consent_withdraw(
+    *, record: ConsentRecord, reason: str, request_meta: RequestMeta
+) -> ConsentEvent:
+    """The patient withdraws a signed consent. It stays on file; its status becomes withdrawn."""
+    if record.events.filter(kind=EventKind.WITHDRAWN).exists():
+        raise ValidationError(_("This consent has already been withdrawn."), code="withdrawn")
+    return event_append(
+        record=record,
+        kind=EventKind.WITHDRAWN,
+        actor=None,
+        actor_label="patient",
+        request_meta=request_meta,
+        data={"reason": reason.strip()[:2000]},
+    )
+
+
+def _rotate_record_link(record: ConsentRecord) -> str:
+    """A fresh link to the patient's record for a new e-mail; the previous link stops working."""
+    token, digest = new_token()
+    ConsentInvitation.objects.filter(pk=record.invitation_id).update(record_token_hash=digest)
+    return token
+
+
+def _require_own_patient(record: ConsentRecord, user) -> None:
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None or practitioner.pk != record.invitation.practitioner_id:
+        raise ValidationError(
+            _("Only the patient's own practitioner can do this."), code="not_practitioner"
+        )
+
+
+@transaction.atomic
+def record_answer_questions(
+    *, record: ConsentRecord, answered_by, answer: str, request_meta: RequestMeta
+) -> ConsentEvent:
+    """The practitioner answers the patient's questions; the patient is e-mailed a link."""
+    _require_own_patient(record, answered_by)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write an answer.")}, code="required")
+    if not record.payload.get("questions"):
+        raise ValidationError(_("The patient asked no questions."), code="no_questions")
+    event = event_append(
+        record=record,
+        kind=EventKind.QUESTION_ANSWERED,
+        actor=answered_by,
+        actor_label=answered_by.practitioner.display_name,
+        request_meta=request_meta,
+        data={"answer": answer[:8000]},
+    )
+    token = _rotate_record_link(record)
+    transaction.on_commit(lambda: emails.send_answered(record, token), robust=True)
+    return event
+
+
+COUNTERSIGN_STATEMENT = "I have discussed this consent with the patient."
+
+
+@transaction.atomic
+def record_countersign(
+    *, record: ConsentRecord, practitioner_user, typed_name: str, request_meta: RequestMeta
+) -> ConsentEvent:
+    """The practitioner countersigns; possible only once every question has an answer."""
+    _require_own_patient(record, practitioner_user)
+    ConsentRecord.objects.select_for_update().filter(pk=record.pk).exists()
+    kinds = set(record.events.values_list("kind", flat=True))
+    if EventKind.WITHDRAWN in kinds:
+        raise ValidationError(_("The patient has withdrawn this consent."), code="withdrawn")
+    if EventKind.COUNTERSIGNED in kinds:
+        raise ValidationError(_("This consent is already countersigned."), code="countersigned")
+    if record.payload.get("questions") and EventKind.QUESTION_ANSWERED not in kinds:
+        raise ValidationError(
+            _("Answer the patient's questions before countersigning."), code="unanswered"
+        )
+    typed_name = " ".join(typed_name.split())
+    if not typed_name:
+        raise ValidationError({"typed_name": _("Type your name to sign.")}, code="required")
+    return event_append(
+        record=record,
+        kind=EventKind.COUNTERSIGNED,
+        actor=practitioner_user,
+        actor_label=practitioner_user.practitioner.display_name,
+        request_meta=request_meta,
+        data={"typed_name": typed_name, "statement": COUNTERSIGN_STATEMENT},
+    )
+
+
+@transaction.atomic
+def record_request_reconsent(
+    *, record: ConsentRecord, requested_by, request_meta: RequestMeta
+) -> tuple[ConsentInvitation, str]:
+    """A new invitation for the latest version: same patient, practitioner, location."""
+    invitation = record.invitation
+    invitation_new, token = invitation_create(
+        created_by=requested_by,
+        patient_name=invitation.patient_name,
+        patient_email=invitation.patient_email,
+        patient_date_of_birth=invitation.patient_date_of_birth,
+        procedure=invitation.procedure,
+        practitioner=invitation.practitioner,
+        location=invitation.location,
+        formulation=invitation.formulation,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+        minimum_decision_hours=invitation.minimum_decision_hours,
+        language=invitation.language,
+    )
+    event_append(
+        record=record,
+        kind=EventKind.RECONSENT_REQUESTED,
+        actor=requested_by,
+        actor_label=requested_by.get_full_name() or requested_by.get_username(),
+        request_meta=request_meta,
+        data={"invitation_id": invitation_new.pk},
+    )
+    return invitation_new, token

@@ -1,0 +1,250 @@
+"""Signing: everything validated again, then the record, its PDF and its first event in one
+transaction, chained on top of the record chain."""
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import eligibility, emails, wizard
+from ..models import (
+    GENESIS_HASH,
+    ConsentDraft,
+    ConsentInvitation,
+    ConsentRecord,
+    EventKind,
+)
+from ..records import (
+    build_payload,
+    content_digest,
+    record_digest,
+    sha256,
+)
+from ..request_meta import RequestMeta
+from ..signature import is_drawn_signature
+from ..tokens import new_record_code, new_token
+from .events import event_append
+
+CHAIN_LOCK_ID = 7_301_001  # pg_advisory_xact_lock key for the consent record chain
+
+
+class ConsentRefused(Exception):
+    """Signing is not allowed; `refusals` says why, in words for the patient."""
+
+    def __init__(self, refusals: list[eligibility.Refusal]):
+        super().__init__("; ".join(refusal.message for refusal in refusals))
+        self.refusals = refusals
+
+
+class AlreadySigned(Exception):
+    def __init__(self, record: ConsentRecord):
+        super().__init__(record.code)
+        self.record = record
+
+
+def names_match(typed_name: str, patient_name: str) -> bool:
+    """The typed name must be the invited name, ignoring case and extra spaces."""
+    return " ".join(typed_name.split()).casefold() == " ".join(patient_name.split()).casefold()
+
+
+def _incomplete_refusals(draft: ConsentDraft) -> list[eligibility.Refusal]:
+    content = draft.version.content
+    found = []
+    if draft.esign_agreed_at is None:
+        found.append(eligibility.Refusal("esign", _("You have not agreed to sign electronically.")))
+    for step in wizard.STEPS[:-2]:
+        if not wizard.is_step_complete(step.slug, draft.answers, content):
+            found.append(
+                eligibility.Refusal(
+                    "incomplete", _("The step “%(step)s” is not finished.") % {"step": step.title}
+                )
+            )
+    known = {
+        "side_effects": {str(row["id"]) for row in content["side_effects"]},
+        "practitioner": {str(row["id"]) for row in content["checklist"]},
+    }
+    for key, ids in known.items():
+        if not set(draft.answers.get(key, {})) <= ids:
+            found.append(
+                eligibility.Refusal("tampered", _("Some saved answers do not match this consent."))
+            )
+    return found
+
+
+def _chain_previous_hash() -> str:
+    last = ConsentRecord.objects.order_by("-id").values_list("record_hash", flat=True).first()
+    return last or GENESIS_HASH
+
+
+def _record_insert_chained(
+    *,
+    code,
+    invitation,
+    version,
+    payload,
+    content_sha256,
+    signed_at,
+    request_meta,
+    pdf_name,
+    pdf_sha256,
+) -> ConsentRecord:
+    """Insert the record on top of the chain's current head.
+
+    On PostgreSQL an advisory lock makes signers take turns at the head; everywhere, the unique
+    previous-hash column guarantees the chain never forks, and a loser of a race retries.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+    for _attempt in range(10):
+        previous_hash = _chain_previous_hash()
+        record = ConsentRecord(
+            code=code,
+            invitation=invitation,
+            version=version,
+            version_hash=version.content_hash,
+            payload=payload,
+            content_sha256=content_sha256,
+            signed_at=signed_at,
+            ip_address=request_meta.ip_address,
+            user_agent=request_meta.user_agent,
+            pdf=pdf_name,
+            pdf_sha256=pdf_sha256,
+            previous_hash=previous_hash,
+            record_hash=record_digest(
+                content_sha256=content_sha256,
+                pdf_name=pdf_name,
+                pdf_sha256=pdf_sha256,
+                previous_hash=previous_hash,
+            ),
+        )
+        try:
+            with transaction.atomic():
+                record.save()
+            return record
+        except IntegrityError:
+            if ConsentRecord.objects.filter(invitation=invitation).exists():
+                raise
+    raise IntegrityError("The record chain stayed busy; please try again.")
+
+
+def _render_pdf(record_fields: dict) -> bytes:
+    from ..pdf import render_record_pdf
+
+    return render_record_pdf(record_fields)
+
+
+def consent_record_sign(
+    *,
+    invitation: ConsentInvitation,
+    typed_name: str,
+    drawn_signature: str,
+    request_meta: RequestMeta,
+) -> tuple[ConsentRecord, str]:
+    """Sign: validate everything again, then write the record, its PDF and its first event.
+
+    One transaction: a failure anywhere leaves no record, no event and no PDF, and the draft as
+    it was. A second signing of the same invitation (even at the same moment) raises
+    AlreadySigned with the one record. Returns the record and the token of the patient's new
+    link to it (the invitation's link dies on signing).
+    """
+    stored_pdf = None
+    try:
+        with transaction.atomic():
+            invitation = (
+                ConsentInvitation.objects.select_for_update()
+                .select_related("practitioner", "location", "formulation", "procedure")
+                .get(pk=invitation.pk)
+            )
+            existing = ConsentRecord.objects.filter(invitation=invitation).first()
+            if existing is not None:
+                raise AlreadySigned(existing)
+            draft = ConsentDraft.objects.select_related("version").get(invitation=invitation)
+            now = timezone.now()
+            refusals = _incomplete_refusals(draft) + eligibility.refusals(
+                invitation=invitation, version_content=draft.version.content, now=now
+            )
+            if drawn_signature and not is_drawn_signature(drawn_signature):
+                refusals.append(
+                    eligibility.Refusal(
+                        "signature_unreadable", _("The drawn signature could not be read.")
+                    )
+                )
+            if not names_match(typed_name, invitation.patient_name):
+                refusals.append(
+                    eligibility.Refusal(
+                        "name_mismatch",
+                        _("The name you typed does not match the name the clinic has for you."),
+                    )
+                )
+            if refusals:
+                raise ConsentRefused(refusals)
+
+            code = new_record_code()
+            # The record, its meaning of signature and its PDF are in the language the patient
+            # read and signed in.
+            with translation.override(invitation.language):
+                payload = build_payload(
+                    invitation=invitation,
+                    draft=draft,
+                    typed_name=" ".join(typed_name.split()),
+                    drawn_signature=drawn_signature,
+                    signed_at=now,
+                )
+                content_sha256 = content_digest(
+                    code=code,
+                    version_hash=draft.version.content_hash,
+                    payload=payload,
+                    signed_at=now,
+                    ip_address=request_meta.ip_address,
+                    user_agent=request_meta.user_agent,
+                )
+                pdf_bytes = _render_pdf(
+                    {
+                        "code": code,
+                        "payload": payload,
+                        "content_sha256": content_sha256,
+                        "signed_at": now,
+                    }
+                )
+            pdf_sha256 = sha256(pdf_bytes)
+            stored_pdf = default_storage.save(
+                f"consent-records/{now:%Y/%m}/{code}.pdf", ContentFile(pdf_bytes)
+            )
+            record = _record_insert_chained(
+                code=code,
+                invitation=invitation,
+                version=draft.version,
+                payload=payload,
+                content_sha256=content_sha256,
+                signed_at=now,
+                request_meta=request_meta,
+                pdf_name=stored_pdf,
+                pdf_sha256=pdf_sha256,
+            )
+            event_append(
+                record=record,
+                kind=EventKind.SIGNED,
+                actor=None,
+                actor_label="patient",
+                request_meta=request_meta,
+                occurred_at=now,
+            )
+            record_token, record_token_hash = new_token()
+            ConsentInvitation.objects.filter(pk=invitation.pk).update(
+                record_token_hash=record_token_hash
+            )
+            transaction.on_commit(lambda: emails.send_recorded(record, record_token), robust=True)
+    except IntegrityError:
+        if stored_pdf:
+            default_storage.delete(stored_pdf)
+        existing = ConsentRecord.objects.filter(invitation_id=invitation.pk).first()
+        if existing is not None:
+            raise AlreadySigned(existing) from None
+        raise
+    except BaseException:
+        if stored_pdf:
+            default_storage.delete(stored_pdf)
+        raise
+    return record, record_token
