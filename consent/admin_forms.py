@@ -16,12 +16,10 @@ from education.models import Procedure
 
 from .models import ConsentInvitation, Credential, Formulation
 
-INVITATION_LIFETIME = datetime.timedelta(days=14)
-
 
 def default_invitation_expiry() -> datetime.datetime:
     """Two weeks from now, to the minute, as the add form suggests it."""
-    return (timezone.now() + INVITATION_LIFETIME).replace(second=0, microsecond=0)
+    return (timezone.now() + ConsentInvitation.DEFAULT_LIFETIME).replace(second=0, microsecond=0)
 
 
 class CredentialAdminForm(forms.ModelForm):

@@ -294,6 +294,8 @@ class ConsentInvitation(models.Model):
     """The clinic's request that one patient consider one procedure with one practitioner."""
 
     MAX_DATE_OF_BIRTH_ATTEMPTS = 5
+    # How long a new link works unless staff choose otherwise (the add form, re-consent).
+    DEFAULT_LIFETIME = datetime.timedelta(days=14)
 
     patient_name = models.CharField(_("patient's full name"), max_length=160)
     patient_email = models.EmailField(_("patient's e-mail"))

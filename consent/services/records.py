@@ -1,7 +1,6 @@
 """What happens to a signed record afterwards: the patient withdraws; the practitioner answers,
 countersigns or asks for re-consent."""
 
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -123,7 +122,7 @@ def record_request_reconsent(
         practitioner=invitation.practitioner,
         location=invitation.location,
         formulation=invitation.formulation,
-        expires_at=timezone.now() + datetime.timedelta(days=14),
+        expires_at=timezone.now() + ConsentInvitation.DEFAULT_LIFETIME,
         minimum_decision_hours=invitation.minimum_decision_hours,
         language=invitation.language,
     )
