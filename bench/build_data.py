@@ -268,30 +268,14 @@ class Builder:
         from education import demo
         from education.content import build_snapshot, content_hash, version_diff
         from education.models import (
-            ChecklistItem,
-            ComprehensionQuestion,
-            Indication,
-            Ingredient,
             Procedure,
             ProcedureVersion,
-            QuestionAnswer,
-            SideEffect,
         )
         from education.selectors import procedure_for_snapshot
 
         # The mesotherapy demo draft, without its publish-now step: versions here have a past.
         with transaction.atomic():
-            demo._sync(Procedure, lookup={"slug": demo.SLUG}, values=demo.PROCEDURE)
-            meso = Procedure.objects.get(slug=demo.SLUG)
-            for model, key, rows in (
-                (Ingredient, "name", demo.INGREDIENTS),
-                (Indication, "name", demo.INDICATIONS),
-                (SideEffect, "name", demo.SIDE_EFFECTS),
-                (ChecklistItem, "check_text", demo.CHECKLIST),
-                (ComprehensionQuestion, "question", demo.COMPREHENSION_QUESTIONS),
-                (QuestionAnswer, "question", demo.QUESTIONS_ANSWERS),
-            ):
-                demo._sync_rows(meso, model, key, rows)
+            meso = demo.demo_draft_sync(demo.ENGLISH)
         source = procedure_for_snapshot(procedure_id=meso.pk)
         related = [
             "ingredients",

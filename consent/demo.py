@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from education.demo import sync_demo_row
 from education.models import ProcedureVersion
 from education.selectors import latest_version_in_language
 
@@ -194,14 +195,16 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
     services instead, or the one made on an earlier run gets a new link.
     """
     procedure = version.procedure
-    location = _sync(Location, lookup={"name": LOCATION["name"]}, values=LOCATION)
-    _sync(
+    location = sync_demo_row(Location, lookup={"name": LOCATION["name"]}, values=LOCATION)
+    sync_demo_row(
         RegulatoryStatus,
         lookup={"procedure": procedure, "jurisdiction": JURISDICTION},
         values=REGULATORY_STATUS,
     )
-    practitioner = _sync(Practitioner, lookup={"user": practitioner_user}, values=PRACTITIONER)
-    _sync(
+    practitioner = sync_demo_row(
+        Practitioner, lookup={"user": practitioner_user}, values=PRACTITIONER
+    )
+    sync_demo_row(
         ProcedureExperience,
         lookup={"practitioner": practitioner, "procedure": procedure},
         values={"times_performed": TIMES_PERFORMED},
@@ -210,18 +213,18 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
         values = {name: value for name, value in row.items() if name != "procedure_specific"}
         values["procedure"] = procedure if row["procedure_specific"] else None
         kind = values.pop("kind")
-        _sync(
+        sync_demo_row(
             Credential,
             lookup={"practitioner": practitioner, "kind": kind},
             values={**values, "verified_by": admin, "verified_on": VERIFIED_ON},
         )
-    formulation = _sync(
+    formulation = sync_demo_row(
         Formulation,
         lookup={"procedure": procedure, "name": FORMULATION["name"]},
         values=FORMULATION,
     )
     kept = [
-        _sync(
+        sync_demo_row(
             FormulationIngredient,
             lookup={"formulation": formulation, "name": row["name"]},
             values={"concentration": row["concentration"], "position": position},
@@ -355,16 +358,3 @@ def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitati
         language=patient.language,
         token_hash=digest,
     )
-
-
-def _sync(model, *, lookup: dict, values: dict):
-    """Create the row, or save it only if a field differs (as `education.demo` does)."""
-    row = model.objects.filter(**lookup).first()
-    if row is None:
-        return model.objects.create(**{**values, **lookup})
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    if changed:
-        for name in changed:
-            setattr(row, name, values[name])
-        row.save(update_fields=changed)
-    return row
