@@ -1,16 +1,26 @@
-"""Forms for the patient's consent journey. Each wizard step is one named form.
+"""Forms for the patient's pages. Each wizard step is one named form; which step uses which
+form, and how it is built, is declared in `consent.steps`, so no form knows about the steps.
 
 Step forms are built from the bound procedure version, so a field exists only for what the
 patient was shown; anything else in the POST is ignored, and a missing tick is an error.
+
+These forms are rendered by hand-written templates (`templates/consent/step_*.html` and their
+partials), not crispy-forms, unlike the staff pages: the patient's pages group acknowledgements
+in fieldsets with legends, fold each item's detail in its own `<details>`, put read-aloud
+buttons beside the text they read, and link an error summary to each field. Crispy layouts give
+none of that without the same amount of custom templates, and the accessibility tests pin it.
 """
 
 import datetime
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .signature import is_drawn_signature
+from .tokens import RECORD_CODE_ALPHABET
 
 NAME_MISMATCH = _(
     "This does not match the name the clinic has for you. Type it as on the invitation e-mail."
@@ -152,3 +162,31 @@ class WithdrawForm(forms.Form):
         required=True,
         error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
     )
+
+
+# Public verification ------------------------------------------------------------------------
+
+RECORD_CODE_MAX_LENGTH = 20
+RECORD_CODE_PATTERN = re.compile(
+    rf"^CR-[{RECORD_CODE_ALPHABET}]{{4}}-[{RECORD_CODE_ALPHABET}]{{4}}$"
+)
+
+
+class RecordCodeForm(forms.Form):
+    """A record code as printed on the PDF, in any case and with stray spaces."""
+
+    code = forms.CharField(
+        label=_("Record code"),
+        max_length=RECORD_CODE_MAX_LENGTH,
+        help_text=_("It is printed at the top of every consent record, e.g. CR-7K3D-9QXA."),
+        error_messages={"required": _("Enter the record code printed on the consent record.")},
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        if not RECORD_CODE_PATTERN.match(code):
+            raise ValidationError(
+                _("That is not a record code. Record codes look like CR-7K3D-9QXA."),
+                code="invalid_format",
+            )
+        return code

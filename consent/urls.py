@@ -1,16 +1,16 @@
 from django.urls import path
 
-from . import verify_views, views
+from .views import journey, record, verify
 
 app_name = "consent"
 
 urlpatterns = [
-    path("i/<str:token>/", views.invitation_open, name="open"),
-    path("session-ended/", views.session_ended, name="session_ended"),
-    path("agree/", views.esign_agreement, name="esign"),
-    path("step/<slug:step>/", views.wizard_step, name="step"),
-    path("record/", views.record_home, name="record"),
-    path("record/copy.pdf", views.record_pdf, name="record_pdf"),
-    path("record/withdraw/", views.record_withdraw, name="withdraw"),
-    path("verify/", verify_views.verify, name="verify"),
+    path("i/<str:token>/", journey.invitation_open, name="open"),
+    path("session-ended/", journey.session_ended, name="session_ended"),
+    path("agree/", journey.esign_agreement, name="esign"),
+    path("step/<slug:step>/", journey.wizard_step, name="step"),
+    path("record/", record.record_home, name="record"),
+    path("record/copy.pdf", record.record_pdf, name="record_pdf"),
+    path("record/withdraw/", record.record_withdraw, name="withdraw"),
+    path("verify/", verify.verify, name="verify"),
 ]

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import verification
-from .forms_verify import RecordCodeForm
+from .. import verification
+from ..forms import RecordCodeForm
 
 
 @require_safe

@@ -1,0 +1,400 @@
+"""The consent wizard's steps, declared once.
+
+Each step says what it is called, where the draft keeps its answer and when that answer is
+complete, which form asks for it (and how that form is built from the bound version), which
+template shows it, which service saves it, and what else its page shows. One generic view
+(`consent.views.journey.wizard_step`) serves every step from these declarations; the machinery
+around them (order, numbering, which step may be opened) is in `consent.wizard`.
+
+`consent.services` re-checks a draft against these steps when signing, so it imports this
+module (through `consent.wizard`); the hooks here therefore import the services when they run,
+never at import time, which keeps the two importable in either order.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from education.presentation import procedure_content
+
+from . import eligibility
+from .forms import AgreementForm, ComprehensionForm, EachItemForm, QuestionsForm, SignatureForm
+from .models import ConsentDraft, ConsentInvitation
+from .presentation import checklist_rows, formulation_display, section_for_question
+from .records import SIGNATURE_MEANING
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StepVisit:
+    """One request to one step, as that step's hooks see it.
+
+    The view supplies how to answer: `render(form, status=None, **extra)` gives the step's page
+    with that form and extra context; `refused(refusals)` gives the "consent cannot happen" page.
+    """
+
+    step: "Step"
+    request: HttpRequest
+    invitation: ConsentInvitation
+    draft: ConsentDraft
+    render: Callable[..., HttpResponse]
+    refused: Callable[[list[eligibility.Refusal]], HttpResponse]
+
+    @property
+    def content(self) -> dict:
+        return self.draft.version.content
+
+    @property
+    def saved(self) -> dict:
+        """What the draft keeps for this step so far."""
+        return self.draft.answers.get(self.step.answer_key, {})
+
+
+def _no_kwargs(visit: StepVisit) -> dict:
+    return {}
+
+
+def _no_context(visit: StepVisit, form: forms.Form) -> dict:
+    return {}
+
+
+def _never(saved: dict, content: dict) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the wizard. A step without a form ("done") is shown in the progress list only.
+
+    - `complete_when(saved, content)`: whether the answer the draft keeps under `answer_key` is
+      enough, judged from that answer and the bound version's content alone.
+    - `form_kwargs(visit)`: what the form class needs besides the POST data.
+    - `save(visit, form)`: keeps a valid answer through a service; returns None to go on to the
+      next step, or the response to give instead (asking again, or the signing outcome).
+    - `keep_partial(visit, form)`: keeps what an invalid POST did give, if the step wants that.
+    - `context(visit, form)`: what the step's template shows besides the form.
+    """
+
+    slug: str
+    title: str
+    minutes: int  # a rough reading time, to tell the patient how long the rest will take
+    answer_key: str = ""
+    complete_when: Callable[[dict, dict], bool] = _never
+    template: str = ""
+    form_class: type[forms.Form] | None = None
+    form_kwargs: Callable[[StepVisit], dict] = _no_kwargs
+    save: Callable[[StepVisit, forms.Form], HttpResponse | None] | None = None
+    keep_partial: Callable[[StepVisit, forms.Form], None] | None = None
+    context: Callable[[StepVisit, forms.Form], dict] = _no_context
+
+    def is_complete(self, answers: dict, version_content: dict) -> bool:
+        return self.complete_when(answers.get(self.answer_key, {}), version_content)
+
+
+# Completeness --------------------------------------------------------------------------------
+
+
+def _acknowledged(saved: dict, content: dict) -> bool:
+    return "acknowledged_at" in saved
+
+
+def _every_side_effect_ticked(saved: dict, content: dict) -> bool:
+    return all(str(row["id"]) in saved for row in content["side_effects"])
+
+
+def _every_check_ticked(saved: dict, content: dict) -> bool:
+    return all(str(row["id"]) in saved for row in content["checklist"])
+
+
+def comprehension_right(saved: dict, version_content: dict) -> dict[int, bool]:
+    """For each question id, whether the patient's latest attempt (in `saved`) was right."""
+    latest = {}
+    for attempt in saved.get("attempts", []):
+        latest[attempt["question_id"]] = attempt["correct"]
+    return {row["id"]: latest.get(row["id"], False) for row in version_content["comprehension"]}
+
+
+def _every_question_right(saved: dict, content: dict) -> bool:
+    return all(comprehension_right(saved, content).values())
+
+
+def _questions_saved(saved: dict, content: dict) -> bool:
+    return "saved_at" in saved
+
+
+# Single acknowledgements ("about", "injected") ------------------------------------------------
+
+
+def _agreement_kwargs(label) -> Callable[[StepVisit], dict]:
+    def form_kwargs(visit: StepVisit) -> dict:
+        return {"label": label, "initial": {"agree": "acknowledged_at" in visit.saved}}
+
+    return form_kwargs
+
+
+def _acknowledge(visit: StepVisit, form: AgreementForm) -> None:
+    from . import services
+
+    services.draft_acknowledge(draft=visit.draft, key=visit.step.answer_key)
+
+
+def _formulation_context(visit: StepVisit, form: forms.Form) -> dict:
+    return {"formulation": formulation_display(visit.invitation.formulation)}
+
+
+# One tick per item ("side-effects", "practitioner") -------------------------------------------
+
+
+def _side_effect_kwargs(visit: StepVisit) -> dict:
+    rows = procedure_content(visit.content)
+    items = [
+        {**row, "label": row["name"]}
+        for row in rows["local_side_effects"] + rows["systemic_side_effects"]
+    ]
+    return {
+        "items": items,
+        "label": gettext("I understand “%(name)s” may happen to me."),
+        "saved": visit.saved,
+    }
+
+
+def _checklist_kwargs(visit: StepVisit) -> dict:
+    rows = checklist_rows(invitation=visit.invitation, version_content=visit.content)
+    return {
+        # Each item carries its row, so the page shows the facts without reading them again.
+        "items": [{"id": row["id"], "label": row["check"], "row": row} for row in rows],
+        "label": gettext("I have checked: %(name)s"),
+        "saved": visit.saved,
+    }
+
+
+def _acknowledge_each(visit: StepVisit, form: EachItemForm) -> None:
+    from . import services
+
+    services.draft_acknowledge_each(
+        draft=visit.draft, key=visit.step.answer_key, ids=form.confirmed_ids()
+    )
+
+
+def _keep_ticks_given(visit: StepVisit, form: EachItemForm) -> None:
+    """Keep the ticks the patient did give, each with its own time, though some are missing."""
+    from . import services
+
+    ticked = {
+        item["id"]
+        for item in form.items
+        if visit.request.POST.get(item["field_name"]) in ("on", "true")
+    }
+    services.draft_acknowledge_each(draft=visit.draft, key=visit.step.answer_key, ids=ticked)
+
+
+def _checklist_context(visit: StepVisit, form: EachItemForm) -> dict:
+    return {
+        "rows": [{**item["row"], "field": field} for item, field in form.bound_items()],
+        "practitioner": visit.invitation.practitioner,
+    }
+
+
+# The comprehension check ----------------------------------------------------------------------
+
+
+def _pending_questions(visit: StepVisit) -> dict:
+    """Only the questions not yet answered right are asked."""
+    right = comprehension_right(visit.saved, visit.content)
+    return {"questions": [row for row in visit.content["comprehension"] if not right[row["id"]]]}
+
+
+def _answer_comprehension(visit: StepVisit, form: ComprehensionForm) -> HttpResponse | None:
+    """Every attempt is kept; a wrong answer is asked again with its explanation and the section
+    to read again, while the right ones are not asked again."""
+    from . import services
+
+    pending = form.questions
+    results = services.draft_answer_comprehension(
+        draft=visit.draft, choices=form.choices_by_question()
+    )
+    if all(results.values()):
+        return None
+    wrong = [row for row in pending if not results[row["id"]]]
+    return visit.render(
+        ComprehensionForm(questions=wrong),
+        status=200,
+        feedback={row["id"]: section_for_question(row, visit.draft.version) for row in wrong},
+        answered_right=len(pending) - len(wrong),
+    )
+
+
+def _comprehension_context(visit: StepVisit, form: ComprehensionForm) -> dict:
+    return {"feedback": {}, "all_done": not form.questions}
+
+
+# Questions for the practitioner ----------------------------------------------------------------
+
+
+def _questions_kwargs(visit: StepVisit) -> dict:
+    return {"initial": {"questions": visit.saved.get("text", "")}}
+
+
+def _save_questions(visit: StepVisit, form: QuestionsForm) -> None:
+    from . import services
+
+    services.draft_save_questions(draft=visit.draft, text=form.cleaned_data["questions"])
+
+
+# Signing ----------------------------------------------------------------------------------------
+
+
+def _signature_kwargs(visit: StepVisit) -> dict:
+    return {"patient_name": visit.invitation.patient_name}
+
+
+def _sign(visit: StepVisit, form: SignatureForm) -> HttpResponse:
+    """The one write of the signed record: the service re-validates the whole draft and writes
+    it in one transaction. Whatever happens, the patient is not sent on to another step."""
+    from . import services
+
+    try:
+        services.consent_record_sign(
+            invitation=visit.invitation,
+            typed_name=form.cleaned_data["typed_name"],
+            drawn_signature=form.cleaned_data["drawn_signature"],
+            request_meta=services.RequestMeta.from_request(visit.request),
+        )
+    except services.AlreadySigned:
+        return redirect("consent:record")
+    except services.ConsentRefused as refused:
+        return visit.refused(refused.refusals)
+    except (DatabaseError, OSError):
+        # Nothing was written (one transaction, the PDF file removed); the draft is intact.
+        logger.exception("Signing failed for invitation %s", visit.invitation.pk)
+        return render(
+            visit.request, "consent/sign_failed.html", {"invitation": visit.invitation}, status=503
+        )
+    return redirect("consent:record")
+
+
+def _review_context(visit: StepVisit, form: SignatureForm) -> dict:
+    """Everything the patient gave, to check before signing, and any reason to wait."""
+    answers = visit.draft.answers
+    waiting = [
+        refusal
+        for refusal in eligibility.refusals(
+            invitation=visit.invitation, version_content=visit.content, now=timezone.now()
+        )
+        if refusal.code == "too_soon"
+    ]
+    rows = checklist_rows(invitation=visit.invitation, version_content=visit.content)
+    confirmed = answers.get("practitioner", {})
+    return {
+        "waiting": waiting,
+        "meaning": SIGNATURE_MEANING,
+        "side_effect_acks": answers.get("side_effects", {}),
+        "checklist": [{**row, "confirmed_at": confirmed.get(str(row["id"]))} for row in rows],
+        "formulation": formulation_display(visit.invitation.formulation),
+        "attempts": answers.get("comprehension", {}).get("attempts", []),
+        "questions_text": answers.get("questions", {}).get("text", ""),
+    }
+
+
+# The list ---------------------------------------------------------------------------------------
+
+STEPS = (
+    Step(
+        "about",
+        _("About the procedure"),
+        5,
+        answer_key="about",
+        complete_when=_acknowledged,
+        template="consent/step_about.html",
+        form_class=AgreementForm,
+        form_kwargs=_agreement_kwargs(
+            _(
+                "I have read about the procedure, what it is used for, the evidence, and the "
+                "alternatives, including not having it."
+            )
+        ),
+        save=_acknowledge,
+    ),
+    Step(
+        "side-effects",
+        _("Side effects"),
+        8,
+        answer_key="side_effects",
+        complete_when=_every_side_effect_ticked,
+        template="consent/step_side_effects.html",
+        form_class=EachItemForm,
+        form_kwargs=_side_effect_kwargs,
+        save=_acknowledge_each,
+        keep_partial=_keep_ticks_given,
+    ),
+    Step(
+        "injected",
+        _("What will be injected"),
+        2,
+        answer_key="formulation",
+        complete_when=_acknowledged,
+        template="consent/step_injected.html",
+        form_class=AgreementForm,
+        form_kwargs=_agreement_kwargs(
+            _("I know exactly what will be injected, and its regulatory status.")
+        ),
+        save=_acknowledge,
+        context=_formulation_context,
+    ),
+    Step(
+        "practitioner",
+        _("Your practitioner"),
+        3,
+        answer_key="practitioner",
+        complete_when=_every_check_ticked,
+        template="consent/step_practitioner.html",
+        form_class=EachItemForm,
+        form_kwargs=_checklist_kwargs,
+        save=_acknowledge_each,
+        context=_checklist_context,
+    ),
+    Step(
+        "understanding",
+        _("Check your understanding"),
+        3,
+        answer_key="comprehension",
+        complete_when=_every_question_right,
+        template="consent/step_understanding.html",
+        form_class=ComprehensionForm,
+        form_kwargs=_pending_questions,
+        save=_answer_comprehension,
+        context=_comprehension_context,
+    ),
+    Step(
+        "questions",
+        _("Questions for your practitioner"),
+        2,
+        answer_key="questions",
+        complete_when=_questions_saved,
+        template="consent/step_questions.html",
+        form_class=QuestionsForm,
+        form_kwargs=_questions_kwargs,
+        save=_save_questions,
+    ),
+    Step(
+        "sign",
+        _("Review and sign"),
+        3,
+        template="consent/step_sign.html",
+        form_class=SignatureForm,
+        form_kwargs=_signature_kwargs,
+        save=_sign,
+        context=_review_context,
+    ),
+    # The signed record's page: counted in "step k of n", never opened as a step.
+    Step("done", _("Done"), 0),
+)

@@ -1,0 +1,260 @@
+"""The patient's consent journey: the invitation link, the date-of-birth check, the e-signature
+agreement, and the wizard's steps, each served from its declaration in `consent.steps`."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from education.presentation import procedure_content
+
+from .. import eligibility, selectors, services, wizard
+from ..forms import AgreementForm, DateOfBirthForm
+from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
+from ..steps import StepVisit
+from ..tokens import token_hash
+from .access import in_invitation_language, patient_required, start_patient_session
+
+
+def _signed_record(invitation: ConsentInvitation) -> ConsentRecord | None:
+    return ConsentRecord.objects.filter(invitation=invitation).first()
+
+
+def _closed_page(request, invitation, status=410) -> HttpResponse:
+    return render(request, "consent/closed.html", {"invitation": invitation}, status=status)
+
+
+# The link --------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link: explains who sent it, then asks for the date of birth."""
+    digest = token_hash(token)
+    invitation = (
+        ConsentInvitation.objects.select_related("practitioner", "location", "procedure")
+        .filter(Q(token_hash=digest) | Q(record_token_hash=digest))
+        .first()
+    )
+    if invitation is None:
+        return render(request, "consent/link_invalid.html", status=404)
+    return in_invitation_language(
+        request, invitation, lambda: _invitation_open(request, invitation, digest)
+    )
+
+
+def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest: str):
+    record = _signed_record(invitation)
+    is_record_link = invitation.record_token_hash == digest
+    if not is_record_link:
+        if record is not None:
+            return render(request, "consent/link_used.html", {"invitation": invitation}, status=410)
+        if invitation.is_withdrawn or invitation.is_expired:
+            return _closed_page(request, invitation)
+    if invitation.is_locked:
+        return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
+
+    form = DateOfBirthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.invitation_check_birth_date(
+            invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
+        ):
+            start_patient_session(request, invitation)
+            if record is not None:
+                return redirect("consent:record")
+            services.draft_start(invitation=invitation)
+            return redirect("consent:esign")
+        invitation.refresh_from_db()
+        if invitation.is_locked:
+            return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
+        left = ConsentInvitation.MAX_DATE_OF_BIRTH_ATTEMPTS - invitation.failed_attempts
+        form.add_error(
+            "date_of_birth",
+            ValidationError(
+                _("That date of birth does not match our records. %(left)d tries left.")
+                % {"left": left},
+                code="mismatch",
+            ),
+        )
+    procedure_name = (
+        record.payload["procedure"]["name"]
+        if record is not None
+        else selectors.invitation_procedure_name(invitation)
+    )
+    return render(
+        request,
+        "consent/open.html",
+        {
+            "invitation": invitation,
+            "procedure_name": procedure_name,
+            "form": form,
+            "is_record_link": is_record_link,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+def session_ended(request: HttpRequest) -> HttpResponse:
+    """Anyone: explains that the patient session ended and how to come back."""
+    return render(request, "consent/session_ended.html")
+
+
+# The wizard ------------------------------------------------------------------------------
+
+
+def _draft(invitation) -> ConsentDraft:
+    return ConsentDraft.objects.select_related("version").get(invitation=invitation)
+
+
+def _blocking_refusals(invitation, draft) -> list[eligibility.Refusal]:
+    """Reasons consent cannot happen at all; "too soon" is only a reason to wait."""
+    return [
+        refusal
+        for refusal in eligibility.refusals(
+            invitation=invitation, version_content=draft.version.content, now=timezone.now()
+        )
+        if refusal.code != "too_soon"
+    ]
+
+
+def _refused_page(request, invitation, refusals) -> HttpResponse:
+    slug = (
+        ConsentDraft.objects.filter(invitation=invitation)
+        .values_list("version__procedure__slug", flat=True)
+        .first()
+    )
+    procedure_url = (
+        reverse("education:procedure_detail", kwargs={"slug": slug})
+        if slug
+        else invitation.procedure.get_absolute_url()
+    )
+    return render(
+        request,
+        "consent/refused.html",
+        {"invitation": invitation, "refusals": refusals, "procedure_url": procedure_url},
+        status=403,
+    )
+
+
+def _wizard_context(invitation, draft, step_slug: str, **extra) -> dict:
+    """The frame every step shares: the progress list, "step k of n", time left, the way back."""
+    answers = draft.answers
+    content = draft.version.content
+    steps = [
+        {
+            "slug": step.slug,
+            "title": step.title,
+            "number": index,
+            "complete": step.is_complete(answers, content),
+            "current": step.slug == step_slug,
+            "reachable": step.form_class is not None
+            and wizard.may_open(step.slug, answers, content),
+        }
+        for index, step in enumerate(wizard.STEPS, start=1)
+    ]
+    return {
+        "invitation": invitation,
+        "draft": draft,
+        "version": draft.version,
+        "content": procedure_content(content),
+        "steps": steps,
+        "step": wizard.step_by_slug(step_slug),
+        "step_number": wizard.step_number(step_slug),
+        "step_count": len(wizard.STEPS),
+        "minutes_left": wizard.minutes_left(step_slug),
+        "previous_step": wizard.previous_step(step_slug),
+        **extra,
+    }
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def esign_agreement(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
+    """The patient: what signing electronically means, agreed before anything else."""
+    if _signed_record(invitation):
+        return redirect("consent:record")
+    draft = _draft(invitation)
+    refusals = _blocking_refusals(invitation, draft)
+    if refusals:
+        return _refused_page(request, invitation, refusals)
+    form = AgreementForm(
+        request.POST or None,
+        label=_("I agree to receive information and sign electronically."),
+        initial={"agree": draft.esign_agreed_at is not None},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.draft_agree_esign(draft=draft)
+        first = wizard.first_incomplete_step(draft.answers, draft.version.content)
+        return redirect("consent:step", step=first.slug)
+    return render(
+        request,
+        "consent/esign.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "draft": draft,
+            "step_count": len(wizard.STEPS),
+            "minutes_left": wizard.minutes_left(wizard.STEPS[0].slug),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) -> HttpResponse:
+    """The patient: one step of the wizard, as `consent.steps` declares it.
+
+    GET shows the step's form with what the draft already holds. POST validates the step's form
+    and saves it through the step's service before moving on to the next step; a step's `save`
+    hook may answer otherwise (asking again, or signing). The patient may go back to any step
+    and forward only as far as the first incomplete one.
+    """
+    current = wizard.step_by_slug(step)
+    if current is None or current.form_class is None:
+        raise Http404("No such step.")
+    if _signed_record(invitation):
+        return redirect("consent:record")
+    draft = _draft(invitation)
+    refusals = _blocking_refusals(invitation, draft)
+    if refusals:
+        return _refused_page(request, invitation, refusals)
+    if draft.esign_agreed_at is None:
+        return redirect("consent:esign")
+    if not wizard.may_open(step, draft.answers, draft.version.content):
+        first = wizard.first_incomplete_step(draft.answers, draft.version.content)
+        messages.info(request, _("Please finish this step first."))
+        return redirect("consent:step", step=first.slug)
+
+    def render_step(form, status=None, **extra) -> HttpResponse:
+        if status is None:
+            status = 400 if form.errors else 200
+        context = _wizard_context(invitation, draft, current.slug, form=form, **extra)
+        return render(request, current.template, context, status=status)
+
+    visit = StepVisit(
+        step=current,
+        request=request,
+        invitation=invitation,
+        draft=draft,
+        render=render_step,
+        refused=lambda refusals: _refused_page(request, invitation, refusals),
+    )
+    form = current.form_class(request.POST or None, **current.form_kwargs(visit))
+    if request.method == "POST":
+        if form.is_valid():
+            response = current.save(visit, form)
+            if response is not None:
+                return response
+            return redirect("consent:step", step=wizard.next_step(current.slug).slug)
+        if current.keep_partial is not None:
+            current.keep_partial(visit, form)
+    return render_step(form, **current.context(visit, form))

@@ -1,0 +1,105 @@
+"""The patient's own signed record: the receipt, the PDF copy made at signing, and withdrawal."""
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from .. import services, wizard
+from ..forms import WithdrawForm
+from ..models import ConsentInvitation, ConsentRecord, EventKind
+from .access import patient_required
+
+
+def _patient_record(invitation) -> ConsentRecord:
+    record = (
+        ConsentRecord.objects.select_related("version", "invitation")
+        .filter(invitation=invitation)
+        .first()
+    )
+    if record is None:
+        raise Http404("Not signed yet.")
+    return record
+
+
+@patient_required
+@require_safe
+def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
+    """The patient: their receipt, the PDF copy, and the way to withdraw."""
+    record = _patient_record(invitation)
+    services.event_append(
+        record=record,
+        kind=EventKind.VIEWED,
+        actor=None,
+        actor_label="patient",
+        request_meta=services.RequestMeta.from_request(request),
+    )
+    events = list(record.events.order_by("id"))
+    withdrawal = next((e for e in events if e.kind == EventKind.WITHDRAWN), None)
+    answers = [e for e in events if e.kind == EventKind.QUESTION_ANSWERED]
+    return render(
+        request,
+        "consent/record.html",
+        {
+            "invitation": invitation,
+            "record": record,
+            "withdrawal": withdrawal,
+            "answers": answers,
+            # The record is the wizard's last step ("done").
+            "step_number": len(wizard.STEPS),
+            "step_count": len(wizard.STEPS),
+        },
+    )
+
+
+@patient_required
+@require_safe
+def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> FileResponse:
+    """The patient: download the PDF copy made at signing."""
+    record = _patient_record(invitation)
+    services.event_append(
+        record=record,
+        kind=EventKind.DOWNLOADED,
+        actor=None,
+        actor_label="patient",
+        request_meta=services.RequestMeta.from_request(request),
+    )
+    return FileResponse(
+        default_storage.open(record.pdf.name, "rb"),
+        as_attachment=True,
+        filename=f"consent-{record.code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def record_withdraw(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
+    """The patient: withdraw a signed consent, after a confirmation step."""
+    record = _patient_record(invitation)
+    if record.events.filter(kind=EventKind.WITHDRAWN).exists():
+        messages.info(request, _("You have already withdrawn this consent."))
+        return redirect("consent:record")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_withdraw(
+            record=record,
+            reason=form.cleaned_data["reason"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        messages.success(
+            request,
+            _(
+                "Your consent is withdrawn. Your practitioner has been told. You will not be "
+                "treated on the basis of this consent."
+            ),
+        )
+        return redirect("consent:record")
+    return render(
+        request,
+        "consent/withdraw.html",
+        {"invitation": invitation, "record": record, "form": form},
+        status=400 if form.errors else 200,
+    )
