@@ -119,7 +119,7 @@ def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
 
 def is_clinic_admin(user) -> bool:
     """Whether the user sees every practitioner's consents; asked once per request object."""
-    from portal.roles import CLINIC_ADMINS
+    from accounts.roles import CLINIC_ADMINS
 
     cached = getattr(user, "_is_clinic_admin", None)
     if cached is None:

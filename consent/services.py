@@ -53,7 +53,7 @@ class RequestMeta:
 
     @classmethod
     def from_request(cls, request) -> "RequestMeta":
-        from portal.accounts.client_ip import client_ip_address
+        from accounts.client_ip import client_ip_address
 
         # The same rule as sign-in lockout: REMOTE_ADDR, or the address our own proxies saw.
         raw = client_ip_address(request) or ""

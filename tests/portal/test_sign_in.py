@@ -16,9 +16,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
-from portal.accounts import session as staff_session
-from portal.accounts.client_ip import client_ip_address
+from accounts import roles
+from accounts import session as staff_session
+from accounts.client_ip import client_ip_address
 from tests import factories
 from tests.conftest import login_verified
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
+from . import roles
 
 STAFF_GROUPS = (roles.CLINIC_ADMINS, roles.PRACTITIONERS)
 
