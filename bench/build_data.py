@@ -205,8 +205,8 @@ class Builder:
         from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from accounts import roles
         from consent.models import Practitioner
-        from portal import roles
 
         user_model = get_user_model()
         password_hash = make_password(PASSWORD)  # hashed once: 200 hashes would take a minute

@@ -3,7 +3,7 @@
 import ipaddress
 from dataclasses import dataclass
 
-from portal.accounts.client_ip import client_ip_address
+from accounts.client_ip import client_ip_address
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from accounts.selectors import is_clinic_admin
 from education.models import ProcedureVersion
 from education.selectors import latest_version_in_language
 
@@ -35,17 +36,6 @@ def visible_to_staff(
 def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
     """The consents this staff user may see (see `visible_to_staff`)."""
     return visible_to_staff(ConsentInvitation.objects.all(), user=user)
-
-
-def is_clinic_admin(user) -> bool:
-    """Whether the user sees every practitioner's consents; asked once per request object."""
-    from portal.roles import CLINIC_ADMINS
-
-    cached = getattr(user, "_is_clinic_admin", None)
-    if cached is None:
-        cached = user.is_superuser or user.groups.filter(name=CLINIC_ADMINS).exists()
-        user._is_clinic_admin = cached
-    return cached
 
 
 def _reads_most(user, practitioner_id) -> bool:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "portal",
+    "accounts",
     "education",
     "consent",
 ]
@@ -80,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.accounts.middleware.StaffSessionLimitsMiddleware",
+    "accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout during any view into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -88,7 +89,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses locked-out sign-ins before any password is checked.
-    "portal.accounts.backends.LockoutBackend",
+    "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -296,7 +297,7 @@ LOGGING = {
 # `load_demo` creates accounts with published passwords: never on a production database.
 DEMO_CONTENT_ALLOWED = env_bool("DEMO_CONTENT_ALLOWED", default=not PRODUCTION)
 
-# Staff sign-in (portal/accounts) ----------------------------------------------------------------
+# Staff sign-in (accounts/) ------------------------------------------------------------------------
 # Practitioners and clinic admins sign in at /accounts/login/ with a password, then a code from an
 # authenticator app (django-otp TOTP) or a backup code (django-otp static tokens). Admin is an
 # OTPAdminSite (portal/urls.py): it admits only sessions verified by that second step.
@@ -305,7 +306,7 @@ LOGIN_REDIRECT_URL = "/practice/"  # the practitioner's area
 # The time between the password and the code steps before the password must be given again.
 STAFF_SIGN_IN_STEP_TIMEOUT = datetime.timedelta(minutes=10)
 # Signed-in sessions end after this long without a request, and after this long in all
-# (portal.accounts.middleware); the cookie does not outlive the second limit.
+# (accounts.middleware); the cookie does not outlive the second limit.
 STAFF_SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=30)
 STAFF_SESSION_MAX_AGE = datetime.timedelta(hours=12)
 SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
@@ -325,14 +326,14 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 403
 # Whose address counts: REMOTE_ADDR alone unless the app runs behind proxies of our own, whose
 # number TRUSTED_PROXY_COUNT gives (1 by default behind the TLS proxy). X-Forwarded-For entries
 # left of those the proxies added are written by the client and never trusted
-# (portal/accounts/client_ip.py).
+# (accounts/client_ip.py).
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )
-AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip_address"
 AXES_VERBOSE = False  # no start-up banner above every management command's output

@@ -3,8 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
+from accounts import views as account_views
+
 from . import views
-from .accounts import views as account_views
 
 # Admin admits only sessions verified by the second sign-in step, and has no login page of its
 # own: it sends people to /accounts/login/.
@@ -22,7 +23,7 @@ urlpatterns = [
     path("procedures/", include("education.urls")),
     path("consent/", include("consent.urls")),
     path("practice/", include("consent.practice_urls")),
-    path("accounts/", include("portal.accounts.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

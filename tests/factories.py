@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts import roles
 from education import models
-from portal import roles
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 

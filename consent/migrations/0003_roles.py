@@ -54,7 +54,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("consent", "0002_records_immutable_on_postgresql"),
-        ("portal", "0001_roles"),
+        ("accounts", "0001_roles"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

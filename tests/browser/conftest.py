@@ -25,12 +25,12 @@ from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
+from accounts.demo import ADMIN_USERNAME
 from consent import demo as consent_demo
 from consent.models import ConsentRecord, Formulation, Location, Practitioner
 from education.demo import SLUG as DEMO_SLUG
 from education.models import ProcedureVersion
 from education.selectors import latest_version
-from portal.demo import ADMIN_USERNAME
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -6,7 +6,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_ACCOUNTS
+from accounts.demo import DEMO_ACCOUNTS
 
 from .actions import submit
 

@@ -569,7 +569,7 @@ def practitioner_in_admin(client, clinic):
     """The clinic's practitioner, in the Practitioners role and also made staff."""
     from django.contrib.auth.models import Group
 
-    from portal.roles import PRACTITIONERS
+    from accounts.roles import PRACTITIONERS
 
     user = clinic["practitioner"].user
     user.groups.add(Group.objects.get(name=PRACTITIONERS))

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from accounts.demo import ADMIN_USERNAME, load_demo_accounts
 from consent import demo, eligibility, verification
 from consent.models import (
     ConsentInvitation,
@@ -19,7 +20,6 @@ from consent.models import (
 from consent.tokens import token_hash
 from education.demo import load_education_demo
 from education.selectors import latest_version
-from portal.demo import ADMIN_USERNAME, load_demo_accounts
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.exports import record_fhir_consent
 from consent.models import ConsentDraft, ConsentInvitation, ConsentRecord
 from consent.wizard import STEP_SLUGS
-from portal.roles import PRACTITIONERS
 from tests.conftest import login_verified
 
 from .conftest import DATE_OF_BIRTH, PATIENT_NAME, REQUEST_META, complete_draft

@@ -27,7 +27,7 @@ def practitioner_user(clinic):
     user = clinic["practitioner"].user
     from django.contrib.auth.models import Group
 
-    from portal.roles import PRACTITIONERS
+    from accounts.roles import PRACTITIONERS
 
     user.groups.add(Group.objects.get(name=PRACTITIONERS))
     return user

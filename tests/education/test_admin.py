@@ -5,10 +5,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts import roles
 from education.content import build_snapshot, content_hash
 from education.models import Procedure, ProcedureVersion
 from education.selectors import procedure_for_snapshot
-from portal import roles
 from tests import factories
 from tests.conftest import login_verified
 

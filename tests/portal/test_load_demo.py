@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from accounts import roles
+from accounts.demo import DEMO_ACCOUNTS
 from consent import demo as consent_demo
 from consent import services
 from consent.models import ConsentInvitation, ConsentRecord
 from consent.tokens import token_hash
 from education.models import Procedure, ProcedureVersion
-from portal import roles
-from portal.demo import DEMO_ACCOUNTS
 from tests.consent.conftest import complete_draft
 
 pytestmark = pytest.mark.django_db

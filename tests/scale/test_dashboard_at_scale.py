@@ -15,12 +15,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import PRACTITIONERS
 from consent import selectors, services
 from consent.models import ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
 from consent.services import signing
 from education.services import procedure_publish
-from portal.roles import PRACTITIONERS
 from tests import factories
 from tests.conftest import login_verified
 

@@ -20,12 +20,12 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.roles import PRACTITIONERS
 from consent.verification import verify_all
-from portal.roles import PRACTITIONERS
 from tests.conftest import login_verified
 
 BASE_DIR = Path(settings.BASE_DIR)
-APP_PACKAGES = ("consent", "education", "portal")
+APP_PACKAGES = ("accounts", "consent", "education", "portal")
 
 SHOW_STORAGE = """
 import django

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
 
+from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.models import ConsentInvitation, ConsentRecord, CredentialKind, Practitioner
-from portal.roles import PRACTITIONERS
 from tests import factories
 from tests.conftest import login_verified
 from tests.consent.conftest import (  # noqa: F401  (fixtures, imported to be found here)

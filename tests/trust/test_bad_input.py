@@ -25,12 +25,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
 from consent.services import names_match
 from consent.wizard import STEP_SLUGS
-from portal.roles import PRACTITIONERS
 from tests.conftest import login_verified
 from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME
 

@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from accounts.roles import CLINIC_ADMINS, PRACTITIONERS
 from consent.models import ConsentDraft
-from portal.roles import CLINIC_ADMINS, PRACTITIONERS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -21,10 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.models import ConsentDraft, ConsentRecord, RegulatoryStatus
 from education.services import procedure_publish
-from portal.roles import PRACTITIONERS
 from tests.conftest import login_verified
 from tests.consent.conftest import DATE_OF_BIRTH, complete_draft
 

@@ -20,10 +20,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.roles import PRACTITIONERS
 from consent.models import ConsentDraft
 from education.markdown import render_markdown, sanitize_html
 from education.models import Procedure, ProcedureVersion
-from portal.roles import PRACTITIONERS
 from tests import factories
 from tests.conftest import login_verified
 from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME

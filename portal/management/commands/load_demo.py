@@ -5,12 +5,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 from consent.demo import load_consent_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
 from education.demo import load_education_demo, load_education_demo_translation
 from education.demo_es import SLUG as EDUCATION_DEMO_TRANSLATION_SLUG
 from education.selectors import latest_version
-from portal.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 
 PRACTITIONER_USERNAME = next(
     account.username for account in DEMO_ACCOUNTS if account.role == "practitioner"

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from portal import roles
+from accounts import roles
 from tests import factories
 
 pytestmark = pytest.mark.django_db

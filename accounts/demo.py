@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import roles
-from .accounts.services import backup_codes_ensure
+from .services import backup_codes_ensure
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,13 @@
 
 Clinic admins curate the education library and publish it; practitioners may read it. The
 consent app adds its own models' permissions to these groups in its migrations.
+
+Until the accounts app was split out of the project package this was `portal`'s migration
+0001_roles. `replaces` carries that history over: a database that recorded portal.0001_roles
+counts this one as applied and never runs it again, and a dependency on either name is the same
+node in the graph. Running it on a database that already has the roles (the migration history
+lost, say) adds nothing twice: groups are got or created, and adding a permission a group already
+has changes nothing.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -52,6 +59,8 @@ def remove_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    replaces = [("portal", "0001_roles")]
+
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

@@ -1,4 +1,9 @@
-"""Clinic admins may unlock locked-out staff and reset a lost second factor."""
+"""Clinic admins may unlock locked-out staff and reset a lost second factor.
+
+Formerly `portal`'s migration 0002; `replaces` keeps a database that applied that one from running
+this again (see 0001_roles). Safe to run twice: the group is got or created, and permissions
+already granted stay granted once.
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -40,8 +45,10 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    replaces = [("portal", "0002_staff_security_permissions")]
+
     dependencies = [
-        ("portal", "0001_roles"),
+        ("accounts", "0001_roles"),
         ("axes", "0010_accessattemptexpiration"),
         ("otp_totp", "0003_add_timestamps"),
         ("otp_static", "0003_add_timestamps"),

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
+from . import roles
 
 STAFF_GROUPS = (roles.CLINIC_ADMINS, roles.PRACTITIONERS)
 
@@ -14,6 +14,15 @@ def user_may_sign_in_as_staff(user: AbstractBaseUser) -> bool:
     if not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name__in=STAFF_GROUPS).exists()
+
+
+def is_clinic_admin(user: AbstractBaseUser) -> bool:
+    """Whether the user is a clinic admin (or a superuser): asked once per request's user."""
+    cached = getattr(user, "_is_clinic_admin", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=roles.CLINIC_ADMINS).exists()
+        user._is_clinic_admin = cached
+    return cached
 
 
 def user_has_second_factor(user: AbstractBaseUser) -> bool:

@@ -2,6 +2,7 @@
 
 import math
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
@@ -10,6 +11,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
+
+
+def fields_only_helper() -> FormHelper:
+    """Crispy renders a sign-in form's fields; the page keeps everything around them.
+
+    The page template owns the <form> element, its CSRF token, the error summary and the button,
+    because the set-up page puts the code field inside its numbered steps. Each field is drawn by
+    `accounts/_field.html`: label, hint, error and input, the hint and error with the ids Django's
+    widgets name in `aria-describedby`.
+    """
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    # The error summary at the top of the page already lists the errors that belong to no field
+    # (a wrong password); crispy's own alert would say them twice.
+    helper.form_show_errors = False
+    helper.field_template = "accounts/_field.html"
+    return helper
 
 
 class StaffAuthenticationForm(AuthenticationForm):
@@ -21,6 +40,7 @@ class StaffAuthenticationForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
+        self.helper = fields_only_helper()
         # AuthenticationForm sets max_length without its validator: a longer username reached
         # authenticate(), and django-axes' 255-character column refused it with a 500.
         username = self.fields["username"]
@@ -66,6 +86,7 @@ class CodeForm(forms.Form):
 
     def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
         self.user = user
         self.request = request
         self.device = None

@@ -1,4 +1,0 @@
-"""Names of the staff roles (Django groups, created by portal/migrations/0001_roles.py)."""
-
-CLINIC_ADMINS = "Clinic admins"
-PRACTITIONERS = "Practitioners"
