@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal",
     "education",
     "consent",
+    "practice",
 ]
 
 MIDDLEWARE = [

@@ -11,10 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from consent import services
-from consent.exports import record_fhir_consent
 from consent.models import ConsentDraft, ConsentInvitation, ConsentRecord
 from consent.views import STEP_HANDLERS
 from portal.roles import PRACTITIONERS
+from practice.exports import record_fhir_consent
 from tests.conftest import login_verified
 
 from .conftest import DATE_OF_BIRTH, PATIENT_NAME, REQUEST_META, complete_draft
