@@ -1,8 +1,8 @@
 """Forms for the practitioner's area, laid out by django-crispy-forms' Bootstrap 5 pack.
 
 Each form carries a `helper` that renders only its fields: the page's own `<form>` element
-keeps the method, action, CSRF token and buttons, and the page's error summary
-(`consent/_error_summary.html`) lists every error once, with links to the fields.
+keeps the method, action, CSRF token and buttons; on the invitation and record pages the error
+summary (`consent/_error_summary.html`) lists every error once, with links to the fields.
 """
 
 from crispy_forms.helper import FormHelper
