@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "education",
     "consent",
+    "practice",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ urlpatterns = [
     path("language/<str:code>/", views.language_switch, name="language_switch"),
     path("procedures/", include("education.urls")),
     path("consent/", include("consent.urls")),
-    path("practice/", include("consent.practice_urls")),
+    path("practice/", include("practice.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

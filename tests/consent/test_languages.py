@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from accounts.roles import PRACTITIONERS
 from consent import services
-from consent.exports import record_fhir_consent
 from consent.models import ConsentDraft, ConsentInvitation, ConsentRecord
 from consent.wizard import STEP_SLUGS
+from practice.exports import record_fhir_consent
 from tests.conftest import login_verified
 
 from .conftest import DATE_OF_BIRTH, PATIENT_NAME, REQUEST_META, complete_draft

@@ -16,9 +16,10 @@ from fhir.resources.consent import Consent
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from consent import exports, pdf, services
+from consent import pdf, services
 from consent.models import ConsentInvitation, EventKind
 from consent.presentation.record import format_moment
+from practice import exports
 from tests.consent.conftest import PATIENT_NAME, REQUEST_META, complete_draft
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,7 @@ from consent.selectors import ConsentState
 from education.services import procedure_publish
 from tests import factories
 from tests.conftest import login_verified
-
-from .conftest import REQUEST_META, complete_draft
+from tests.consent.conftest import REQUEST_META, complete_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_password_alone_without_the_second_factor_is_not_enough(client, practiti
 
 
 def test_a_patient_session_sees_nothing_of_the_practice_area(client, signed_record):
-    from .test_journey import open_link
+    from tests.consent.test_journey import open_link
 
     record, token = signed_record
     open_link(client, token)
@@ -378,7 +377,7 @@ def test_the_patient_sees_the_answer_behind_the_new_link(
 
     from django.test import Client
 
-    from .test_journey import open_link
+    from tests.consent.test_journey import open_link
 
     record, _ = signed_record
     with django_capture_on_commit_callbacks(execute=True):

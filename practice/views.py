@@ -20,16 +20,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.selectors import is_clinic_admin
+from consent import selectors, services
+from consent.models import ConsentRecord, EventKind
+from consent.records import payload_language
+from consent.state import ConsentState, record_state
+from consent.storage import StoredPdfInvalid, record_stored_pdf
 from education.content import version_diff
 from education.models import language_name
 from education.presentation import procedure_content
 
-from . import exports, selectors, services
-from .admin_forms import InvitationAddForm
-from .forms_practice import AnswerForm, CountersignForm, DashboardFilterForm
-from .models import ConsentRecord, EventKind
-from .records import payload_language
-from .state import ConsentState, record_state
+from . import exports
+from .forms import AnswerForm, CountersignForm, DashboardFilterForm, InvitationForm
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def staff_area(view):
         user = request.user
         if not user.is_authenticated or not _is_verified(user):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if not (selectors.is_clinic_admin(user) or hasattr(user, "practitioner")):
+        if not (is_clinic_admin(user) or hasattr(user, "practitioner")):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -83,7 +85,7 @@ def _dashboard_filters(request):
     form = DashboardFilterForm(
         request.GET or None,
         practitioners=selectors.practice_practitioners()
-        if selectors.is_clinic_admin(request.user)
+        if is_clinic_admin(request.user)
         else None,
     )
     if form.is_valid():
@@ -116,7 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query.pop("state", None)
     return render(
         request,
-        "consent/practice/dashboard.html",
+        "practice/dashboard.html",
         {
             "form": form,
             "page": page,
@@ -128,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "current_state": filters["state"],
             "base_query": query.urlencode(),
             "page_query": _without_page(request),
-            "is_clinic_admin": selectors.is_clinic_admin(request.user),
+            "is_clinic_admin": is_clinic_admin(request.user),
         },
     )
 
@@ -214,7 +216,7 @@ def record_detail(request: HttpRequest, code: str) -> HttpResponse:
     services.record_event(
         record=record, kind=EventKind.VIEWED, user=request.user, request_meta=_meta(request)
     )
-    return render(request, "consent/practice/record.html", _record_context(request, record))
+    return render(request, "practice/record.html", _record_context(request, record))
 
 
 @staff_area
@@ -237,7 +239,7 @@ def record_answer(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Your answer is saved and the patient has been e-mailed."))
             return redirect("practice:record", code=record.code)
     context = _record_context(request, record, answer_form=form)
-    return render(request, "consent/practice/record.html", context, status=400)
+    return render(request, "practice/record.html", context, status=400)
 
 
 @staff_area
@@ -260,7 +262,7 @@ def record_countersign(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Countersigned. The consent is ready for treatment."))
             return redirect("practice:record", code=record.code)
     context = _record_context(request, record, countersign_form=form)
-    return render(request, "consent/practice/record.html", context, status=400)
+    return render(request, "practice/record.html", context, status=400)
 
 
 @staff_area
@@ -292,8 +294,8 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: the patient's copy plus the record's event history, as one PDF."""
     record = _record_or_404(request, code)
     try:
-        exports.record_stored_pdf(record)
-    except exports.StoredPdfInvalid:
+        record_stored_pdf(record)
+    except StoredPdfInvalid:
         return _pdf_invalid(request, record)
     services.record_event(
         record=record, kind=EventKind.DOWNLOADED, user=request.user, request_meta=_meta(request)
@@ -310,7 +312,7 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def _pdf_invalid(request, record) -> HttpResponse:
     """The stored copy fails its SHA-256 check: say so rather than hand out a changed file."""
     logger.error("Stored PDF of %s failed its integrity check", record.code)
-    return render(request, "consent/practice/pdf_invalid.html", {"record": record}, status=409)
+    return render(request, "practice/pdf_invalid.html", {"record": record}, status=409)
 
 
 @staff_area
@@ -319,8 +321,8 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
     """Staff: the record as an HL7 FHIR Consent resource, with the patient's PDF attached."""
     record = _record_or_404(request, code)
     try:
-        pdf_bytes = exports.record_stored_pdf(record)
-    except exports.StoredPdfInvalid:
+        pdf_bytes = record_stored_pdf(record)
+    except StoredPdfInvalid:
         return _pdf_invalid(request, record)
     services.record_event(
         record=record,
@@ -346,8 +348,8 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_new(request: HttpRequest) -> HttpResponse:
     """Staff: invite a patient to consent; the link is e-mailed, never shown."""
-    form = InvitationAddForm(request.POST or None)
-    if not selectors.is_clinic_admin(request.user):
+    form = InvitationForm(request.POST or None)
+    if not is_clinic_admin(request.user):
         practitioner = request.user.practitioner
         form.fields["practitioner"].queryset = form.fields["practitioner"].queryset.filter(
             pk=practitioner.pk
@@ -368,7 +370,7 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
             return redirect("practice:dashboard")
     return render(
         request,
-        "consent/practice/invitation_form.html",
+        "practice/invitation_form.html",
         {"form": form},
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,131 @@
+"""A signed record as an HL7 FHIR R5 Consent resource, for filing in an electronic health record."""
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consent.models import ConsentRecord, EventKind
+from consent.records import payload_language, sha256
+from consent.storage import StoredPdfInvalid
+
+from .moments import utc_moment
+
+LOINC = "http://loinc.org"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+
+
+def _reference(resource_type: str, display: str) -> dict:
+    """A display-only Reference: the patient and practitioner have no FHIR ids here."""
+    return {"type": resource_type, "display": display}
+
+
+def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: str) -> dict:
+    """The record as an HL7 FHIR R5 Consent resource, as a JSON-ready dict.
+
+    `pdf_bytes` is the stored, signed PDF copy (see `record_stored_pdf`): it is checked against
+    the record's SHA-256 and attached whole. Names come from the signed payload, so the export
+    says what was signed even if the invitation is edited later. Mapping of what the issue asks:
+
+    - status: "active", or "inactive" once the patient has withdrawn (one query for the
+      withdrawal event); `period.end` is then the withdrawal time;
+    - patient: `subject` and `grantor`, display-only References to a Patient;
+    - performer: R5 has no `performer`; the practitioner who will carry out the procedure is
+      the `grantee` (a display-only Practitioner) and, with the role v3-ParticipationType PRF
+      (performer), the actor of the `provision`; the clinic is the `controller`;
+    - date: `date`, the clinic-local day of signing (`period.start` has the exact time);
+    - the procedure version as its source: `policyBasis`, with the version page's URL and a
+      Reference whose identifier is the version's content SHA-256;
+    - the PDF: `sourceAttachment` (application/pdf, base64 data, size, SHA-1 hash as FHIR
+      specifies, title and creation time).
+    """
+    if not hmac.compare_digest(sha256(pdf_bytes), record.pdf_sha256):
+        raise StoredPdfInvalid(
+            f"The PDF given for record {record.code} is not the one stored at signing."
+        )
+    base_url = base_url.rstrip("/")
+    payload = record.payload
+    patient_name = payload["patient"]["name"]
+    practitioner_name = payload["practitioner"]["name"]
+    procedure = payload["procedure"]
+    version = record.version
+    withdrawn_at = (
+        record.events.filter(kind=EventKind.WITHDRAWN)
+        .order_by("id")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    period = {"start": utc_moment(record.signed_at)}
+    if withdrawn_at is not None:
+        period["end"] = utc_moment(withdrawn_at)
+    signed_on = timezone.localtime(record.signed_at, timezone.get_default_timezone()).date()
+    practitioner = _reference("Practitioner", practitioner_name)
+    title = _("Consent record %s") % record.code
+    return {
+        "resourceType": "Consent",
+        "id": record.code,
+        "identifier": [
+            {"use": "official", "system": f"{base_url}/consent/records", "value": record.code}
+        ],
+        "status": "inactive" if withdrawn_at is not None else "active",
+        "category": [
+            {
+                "coding": [{"system": LOINC, "code": "59284-0", "display": "Patient Consent"}],
+                "text": _("Consent to treatment"),
+            }
+        ],
+        "subject": _reference("Patient", patient_name),
+        "date": signed_on.isoformat(),
+        "period": period,
+        "grantor": [_reference("Patient", patient_name)],
+        "grantee": [practitioner],
+        "controller": [_reference("Organization", settings.CLINIC_NAME)],
+        "sourceAttachment": [
+            {
+                "contentType": "application/pdf",
+                "language": payload_language(payload),
+                "data": base64.b64encode(pdf_bytes).decode("ascii"),
+                "size": str(len(pdf_bytes)),
+                "hash": base64.b64encode(hashlib.sha1(pdf_bytes).digest()).decode("ascii"),  # noqa: S324 -- FHIR Attachment.hash is defined as SHA-1
+                "title": title,
+                "creation": utc_moment(record.signed_at),
+            }
+        ],
+        "policyBasis": {
+            "reference": {
+                "identifier": {
+                    "system": f"{base_url}/procedures/versions/content-sha256",
+                    "value": record.version_hash,
+                },
+                "display": _("%(procedure)s, information version %(number)s")
+                % {"procedure": procedure["name"], "number": procedure["version"]},
+            },
+            "url": base_url + version.get_absolute_url(),
+        },
+        "decision": "permit",
+        "provision": [
+            {
+                "actor": [
+                    {
+                        "role": {
+                            "coding": [
+                                {
+                                    "system": PARTICIPATION_TYPE,
+                                    "code": "PRF",
+                                    "display": "performer",
+                                }
+                            ]
+                        },
+                        "reference": practitioner,
+                    }
+                ],
+                "action": [{"text": _("Carry out %s") % procedure["name"]}],
+                "purpose": [{"system": ACT_REASON, "code": "TREAT", "display": "treatment"}],
+                "code": [{"text": procedure["name"]}],
+            }
+        ],
+    }

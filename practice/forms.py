@@ -1,0 +1,102 @@
+"""Forms for the practitioner's area, laid out by django-crispy-forms' Bootstrap 5 pack.
+
+Each form carries a `helper` that renders only its fields: the page's own `<form>` element
+keeps the method, action, CSRF token and buttons; on the invitation and record pages the error
+summary (`consent/_error_summary.html`) lists every error once, with links to the fields.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consent.admin_forms import InvitationAddForm
+from consent.selectors import SORTS
+from consent.state import ConsentState
+
+
+def fields_helper(*field_names: str, wrapper_class: str = "") -> FormHelper:
+    """A crispy helper that lays out `field_names`, in order, and nothing around them."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    # Crispy's own template would repeat form-wide errors that the error summary shows.
+    helper.template = "practice/_form_fields.html"
+    helper.wrapper_class = wrapper_class
+    helper.layout = Layout(*field_names)
+    return helper
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's search and filters; the state comes from the state links above it."""
+
+    q = forms.CharField(label=_("Patient name"), max_length=100, required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All states")), *ConsentState.choices], required=False
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=None, required=False, empty_label=_("All practitioners")
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("patient", _("Patient name")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, practitioners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if practitioners is None:
+            del self.fields["practitioner"]
+        else:
+            self.fields["practitioner"].queryset = practitioners
+        # The state is chosen by the links above the form, so it is not a field shown here.
+        shown = [name for name in self.fields if name != "state"]
+        self.helper = fields_helper(*shown, wrapper_class="practice-filter__field")
+
+    def clean_sort(self):
+        return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "newest"
+
+
+class AnswerForm(forms.Form):
+    """The practitioner's answer to the questions the patient asked."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the patient"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write an answer.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper("answer")
+
+
+class CountersignForm(forms.Form):
+    """The practitioner's countersignature: their typed name and that they discussed it."""
+
+    typed_name = forms.CharField(
+        label=_("Type your name"),
+        max_length=160,
+        error_messages={"required": _("Type your name to countersign.")},
+    )
+    discussed = forms.BooleanField(
+        label=_("I have discussed this consent with the patient."),
+        error_messages={"required": _("Tick the box to confirm the discussion.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper("typed_name", "discussed")
+
+
+class InvitationForm(InvitationAddForm):
+    """The admin's invitation form, as the practice area lays it out."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper(*self.fields)
