@@ -15,7 +15,6 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,30 +24,7 @@ from education.models import ProcedureVersion
 
 from .models import GENESIS_HASH, ConsentEvent, ConsentRecord
 from .records import event_chain_digest, record_chain_digest, record_content_digest
-
-READ_CHUNK = 1 << 16
-
-
-def _file_sha256(file) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: file.read(READ_CHUNK), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def pdf_problems(record: ConsentRecord) -> list[str]:
-    """The stored PDF file must exist and hash to the SHA-256 recorded at signing."""
-    name = record.pdf.name
-    if not name:
-        return [_("has no PDF file")]
-    try:
-        with record.pdf.storage.open(name, "rb") as file:
-            actual = _file_sha256(file)
-    except (OSError, SuspiciousFileOperation):
-        return [_("its PDF file %(name)s is missing") % {"name": name}]
-    if actual != record.pdf_sha256:
-        return [_("its PDF file %(name)s has changed since signing") % {"name": name}]
-    return []
+from .storage import stored_pdf_problems
 
 
 def _content_problems(record: ConsentRecord) -> list[str]:
@@ -87,7 +63,7 @@ def _record_problems(
 ) -> list[str]:
     return (
         _content_problems(record)
-        + pdf_problems(record)
+        + stored_pdf_problems(record)
         + _record_hash_problems(record)
         + _version_link_problems(record, version_hash)
         + problems_of_version
@@ -202,7 +178,7 @@ def check_code(code: str) -> CodeCheck | None:
         .values_list("record_hash", flat=True)
         .first()
     ) or GENESIS_HASH
-    pdf = pdf_problems(record)
+    pdf = stored_pdf_problems(record)
     others = (
         _content_problems(record)
         + _record_hash_problems(record)

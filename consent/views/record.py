@@ -1,7 +1,9 @@
 """The patient's own signed record: the receipt, the PDF copy made at signing, and withdrawal."""
 
+import io
+import logging
+
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +12,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from .. import services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
+from ..storage import StoredPdfInvalid, record_stored_pdf
 from .access import patient_required
+
+logger = logging.getLogger(__name__)
 
 
 def _patient_record(invitation) -> ConsentRecord:
@@ -56,9 +61,16 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
 
 @patient_required
 @require_safe
-def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> FileResponse:
-    """The patient: download the PDF copy made at signing."""
+def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
+    """The patient: download the PDF copy made at signing, once it passes its SHA-256 check."""
     record = _patient_record(invitation)
+    try:
+        data = record_stored_pdf(record)
+    except StoredPdfInvalid:
+        logger.error("Stored PDF of %s failed its integrity check", record.code)
+        return render(
+            request, "consent/pdf_unavailable.html", {"invitation": invitation}, status=409
+        )
     services.event_append(
         record=record,
         kind=EventKind.DOWNLOADED,
@@ -67,7 +79,7 @@ def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> FileRespo
         request_meta=services.RequestMeta.from_request(request),
     )
     return FileResponse(
-        default_storage.open(record.pdf.name, "rb"),
+        io.BytesIO(data),
         as_attachment=True,
         filename=f"consent-{record.code}.pdf",
         content_type="application/pdf",

@@ -2,15 +2,14 @@
 
 import base64
 import hashlib
-import hmac
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.models import ConsentRecord, EventKind
-from consent.records import payload_language, sha256
-from consent.storage import StoredPdfInvalid
+from consent.records import payload_language
+from consent.storage import pdf_bytes_check
 
 from .moments import utc_moment
 
@@ -43,10 +42,7 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     - the PDF: `sourceAttachment` (application/pdf, base64 data, size, SHA-1 hash as FHIR
       specifies, title and creation time).
     """
-    if not hmac.compare_digest(sha256(pdf_bytes), record.pdf_sha256):
-        raise StoredPdfInvalid(
-            f"The PDF given for record {record.code} is not the one stored at signing."
-        )
+    pdf_bytes_check(record, pdf_bytes)
     base_url = base_url.rstrip("/")
     payload = record.payload
     patient_name = payload["patient"]["name"]

@@ -5,6 +5,8 @@ import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -561,3 +563,22 @@ def test_a_drawn_signature_that_is_not_a_png_is_refused(client, invitation_and_t
     assert response.status_code == 400
     assert "drawn signature could not be read" in response.text
     assert not ConsentRecord.objects.exists()
+
+
+def test_patient_download_refuses_a_stored_copy_that_changed_since_signing(
+    client, invitation_and_token
+):
+    invitation, token = invitation_and_token
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    sign(client)
+    record = ConsentRecord.objects.get()
+    default_storage.delete(record.pdf.name)
+    default_storage.save(record.pdf.name, ContentFile(b"%PDF-1.7 not the signed copy"))
+
+    response = client.get(reverse("consent:record_pdf"))
+
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("text/html")
+    assert "did not pass our check" in response.text
+    assert EventKind.DOWNLOADED not in record.events.values_list("kind", flat=True)

@@ -1,0 +1,55 @@
+"""The clinic's facts (practitioners, credentials, locations, formulations) and consent itself.
+
+An invitation brings a patient to the wizard; their progress lives in a mutable `ConsentDraft`.
+Signing writes one `ConsentRecord`, which never changes: later facts are `ConsentEvent` rows.
+Records and events carry SHA-256 hashes chained to their predecessors, and on PostgreSQL a
+trigger refuses UPDATE and DELETE of both tables.
+"""
+
+from .clinic import (
+    Approval,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Formulation,
+    FormulationIngredient,
+    Location,
+    Practitioner,
+    ProcedureExperience,
+    Regulation,
+    RegulatoryStatus,
+)
+from .invitations import ConsentDraft, ConsentInvitation, InvitationQuerySet
+from .records import (
+    GENESIS_HASH,
+    ConsentEvent,
+    ConsentRecord,
+    EventKind,
+    ImmutableModel,
+    ImmutableQuerySet,
+    RecordImmutable,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "Approval",
+    "ConsentDraft",
+    "ConsentEvent",
+    "ConsentInvitation",
+    "ConsentRecord",
+    "Credential",
+    "CredentialKind",
+    "CredentialStatus",
+    "EventKind",
+    "Formulation",
+    "FormulationIngredient",
+    "ImmutableModel",
+    "ImmutableQuerySet",
+    "InvitationQuerySet",
+    "Location",
+    "Practitioner",
+    "ProcedureExperience",
+    "RecordImmutable",
+    "Regulation",
+    "RegulatoryStatus",
+]

@@ -1,0 +1,153 @@
+"""Invitations (one patient, one procedure, one practitioner) and the patient's saved draft."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from education.models import LANGUAGE_CODES, Procedure, ProcedureVersion
+
+from .clinic import Formulation, Location, Practitioner
+
+# Digests are stored as lower-case hex SHA-256, and the database refuses anything else.
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(
+            withdrawn_at__isnull=True, expires_at__gt=timezone.now(), record__isnull=True
+        )
+
+
+class ConsentInvitation(models.Model):
+    """The clinic's request that one patient consider one procedure with one practitioner."""
+
+    MAX_DATE_OF_BIRTH_ATTEMPTS = 5
+    # How long a new link works unless staff choose otherwise (the add form, re-consent).
+    DEFAULT_LIFETIME = datetime.timedelta(days=14)
+
+    patient_name = models.CharField(_("patient's full name"), max_length=160)
+    patient_email = models.EmailField(_("patient's e-mail"))
+    patient_date_of_birth = models.DateField(_("patient's date of birth"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
+    )
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("practitioner"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("location")
+    )
+    formulation = models.ForeignKey(
+        Formulation,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("formulation"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language the patient reads and signs in: the e-mail, the consent steps and the "
+            "procedure's information in this language."
+        ),
+    )
+    minimum_decision_hours = models.PositiveSmallIntegerField(
+        _("minimum time to decide (hours)"),
+        default=0,
+        help_text=_("Time between first opening the material and signing, e.g. 24."),
+    )
+    expires_at = models.DateTimeField(_("link expires at"))
+    token_hash = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True)
+    record_token_hash = models.CharField(
+        _("record link token (SHA-256)"), max_length=64, unique=True, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong date-of-birth answers"), default=0)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("invitation withdrawn at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consent invitation")
+        verbose_name_plural = _("consent invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token_hash__regex=SHA256_PATTERN), name="invitation_token_is_sha256"
+            ),
+            models.CheckConstraint(
+                condition=Q(failed_attempts__lte=5), name="invitation_attempts_at_most_five"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=LANGUAGE_CODES), name="invitation_language_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_name}: {self.procedure}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def decision_time_ends_at(self) -> datetime.datetime | None:
+        if self.first_opened_at is None:
+            return None
+        return self.first_opened_at + datetime.timedelta(hours=self.minimum_decision_hours)
+
+
+class ConsentDraft(models.Model):
+    """A patient's progress through the wizard, saved at every step so nothing is lost."""
+
+    invitation = models.OneToOneField(
+        ConsentInvitation,
+        on_delete=models.CASCADE,
+        related_name="draft",
+        verbose_name=_("invitation"),
+    )
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure version"),
+        help_text=_("The version the patient started with; it stays the same until they sign."),
+    )
+    esign_agreed_at = models.DateTimeField(
+        _("agreed to sign electronically at"), null=True, blank=True
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("consent draft")
+        verbose_name_plural = _("consent drafts")
+
+    def __str__(self) -> str:
+        return f"Draft for {self.invitation}"
