@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
+from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_language
 from consent.state import ConsentState, record_state
 from consent.storage import StoredPdfInvalid, record_stored_pdf
@@ -84,9 +85,7 @@ def _record_or_404(request: HttpRequest, code: str) -> ConsentRecord:
 def _dashboard_filters(request):
     form = DashboardFilterForm(
         request.GET or None,
-        practitioners=selectors.practice_practitioners()
-        if is_clinic_admin(request.user)
-        else None,
+        practitioners=selectors.practice_practitioners() if is_clinic_admin(request.user) else None,
     )
     if form.is_valid():
         return form, form.cleaned_data
@@ -171,14 +170,6 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
     diff = None
     if state == ConsentState.STALE:
         diff = version_diff(record.version.content, latest.content)
-    attempts = record.payload.get("comprehension", [])
-    missed_first = []
-    seen = set()
-    for attempt in attempts:
-        if attempt["question_id"] not in seen:
-            seen.add(attempt["question_id"])
-            if not attempt["correct"]:
-                missed_first.append(attempt)
     is_own = getattr(request.user, "practitioner", None) == record.invitation.practitioner
     has_questions = bool(record.payload.get("questions"))
     return {
@@ -192,8 +183,9 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "state_label": ConsentState(state).label,
         "latest": latest,
         "diff": diff,
-        "missed_first": missed_first,
-        "attempts": attempts,
+        "comprehension": comprehension_summary(
+            record.payload.get("comprehension", []), question_texts(record.version.content)
+        ),
         "is_own": is_own,
         "can_answer": is_own and has_questions and EventKind.WITHDRAWN not in kinds,
         "can_countersign": is_own

@@ -125,22 +125,25 @@ class ComprehensionSummary:
         return [row for row in self.questions if not row.first_correct]
 
 
+def question_texts(version_content: dict) -> dict[int, str]:
+    """The comprehension questions of a version by id (a record's payload keeps only ids)."""
+    return {row["id"]: row["question"] for row in version_content.get("comprehension", [])}
+
+
 def _question_texts(version_hash: str) -> dict[int, str]:
-    """The comprehension questions of the signed version (the payload keeps only their ids)."""
     version = ProcedureVersion.objects.filter(content_hash=version_hash).only("content").first()
-    if version is None:
-        return {}
-    return {row["id"]: row["question"] for row in version.content.get("comprehension", [])}
+    return question_texts(version.content) if version is not None else {}
 
 
-def comprehension_summary(attempts: list[dict], question_texts: dict[int, str]):
+def comprehension_summary(attempts: list[dict], texts: dict[int, str]) -> "ComprehensionSummary":
+    """Per question: tries, right the first time, right in the end; in the order first asked."""
     summary = ComprehensionSummary(attempts=len(attempts))
     by_question: dict[int, QuestionResult] = {}
     for attempt in attempts:
         question_id = attempt["question_id"]
         row = by_question.get(question_id)
         if row is None:
-            text = question_texts.get(question_id, _("Question %s") % question_id)
+            text = texts.get(question_id, _("Question %s") % question_id)
             row = by_question[question_id] = QuestionResult(
                 question=text, first_correct=bool(attempt["correct"])
             )

@@ -547,3 +547,27 @@ def test_a_tampered_stored_pdf_is_not_handed_out(as_practitioner, signed_record)
     assert "failed its check" in response.text
     assert not record.events.filter(kind=EventKind.DOWNLOADED).exists()
     assert ConsentRecord.objects.count() == 1
+
+
+def test_record_page_names_a_question_missed_first_time_by_its_wording(
+    as_practitioner, invite, django_capture_on_commit_callbacks
+):
+    invitation, _token = invite()
+    draft = services.draft_start(invitation=invitation)
+    question = draft.version.content["comprehension"][0]
+    wrong = next(i for i, _ in enumerate(question["choices"]) if i != question["correct_choice"])
+    services.draft_answer_comprehension(draft=draft, choices={question["id"]: wrong})
+    complete_draft(invitation)
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _ = services.consent_record_sign(
+            invitation=invitation,
+            typed_name=invitation.patient_name,
+            drawn_signature="",
+            request_meta=REQUEST_META,
+        )
+
+    response = as_practitioner.get(record_url(record))
+
+    summary = response.context["comprehension"]
+    assert [row.question for row in summary.missed_first] == [question["question"]]
+    assert question["question"] in response.text
