@@ -2,7 +2,7 @@
 
     python -m bench.profile_signing --manifest manifest.json --count 20 --skip 400 --output p.json
 
-Calls the real `consent.services.consent_record_sign` on invitations the load run did not use,
+Calls the real `consent.services.record_sign` on invitations the load run did not use,
 with timers around its parts. Times are exclusive (a part's time excludes the parts it calls),
 so they add up to the total: WeasyPrint, the PDF's template, the payload, hashing, writing the
 file through the storage API, the e-mail on commit, and every database query wherever it runs.
@@ -90,14 +90,14 @@ def main(argv=None) -> int:
     with connection.execute_wrapper(timers.database):
         for invitation in invitations[:-1]:
             started = time.perf_counter()
-            services.consent_record_sign(
+            services.record_sign(
                 invitation=invitation, typed_name=name, drawn_signature="", request_meta=meta
             )
             totals.append(time.perf_counter() - started)
     parts_seconds = dict(timers.totals)  # the profiled signing below is not counted
     profiler = cProfile.Profile()
     profiler.enable()
-    services.consent_record_sign(
+    services.record_sign(
         invitation=invitations[-1], typed_name=name, drawn_signature="", request_meta=meta
     )
     profiler.disable()

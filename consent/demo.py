@@ -326,7 +326,7 @@ def _signed_record(facts: dict) -> ConsentRecord:
         choices={row["id"]: row["correct_choice"] for row in content["comprehension"]},
     )
     services.draft_save_questions(draft=draft, text=SIGNED_PATIENT_QUESTION)
-    record, _record_token = services.consent_record_sign(
+    record, _record_token = services.record_sign(
         invitation=invitation,
         typed_name=SIGNED_PATIENT.name,
         drawn_signature="",

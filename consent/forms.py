@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .signature import is_drawn_signature
+from .signature import is_drawn_signature, typed_name_matches
 from .tokens import RECORD_CODE_ALPHABET
 
 NAME_MISMATCH = _(
@@ -133,10 +133,8 @@ class SignatureForm(forms.Form):
         self.patient_name = patient_name
 
     def clean_typed_name(self):
-        from .services import names_match
-
         typed = self.cleaned_data["typed_name"]
-        if not names_match(typed, self.patient_name):
+        if not typed_name_matches(typed, self.patient_name):
             raise forms.ValidationError(
                 NAME_MISMATCH,
                 code="name_mismatch",

@@ -1,4 +1,5 @@
-"""The drawn signature: what counts as one, checked in one place for the form, signing and the PDF.
+"""The signature: the typed name that must be the invited name, and the drawn image, each
+checked in one place for the form, signing and the PDF.
 
 A drawn signature is a PNG image as a `data:image/png;base64,` URL of at most 200 kB, and
 nothing else; anything else is refused, never rendered.
@@ -28,3 +29,8 @@ def decode_drawn_signature(value) -> bytes | None:
 
 def is_drawn_signature(value) -> bool:
     return decode_drawn_signature(value) is not None
+
+
+def typed_name_matches(typed_name: str, patient_name: str) -> bool:
+    """The typed name must be the invited name, ignoring case and extra spaces."""
+    return " ".join(typed_name.split()).casefold() == " ".join(patient_name.split()).casefold()

@@ -263,7 +263,7 @@ def _sign(visit: StepVisit, form: SignatureForm) -> HttpResponse:
     from . import services
 
     try:
-        services.consent_record_sign(
+        services.record_sign(
             invitation=visit.invitation,
             typed_name=form.cleaned_data["typed_name"],
             drawn_signature=form.cleaned_data["drawn_signature"],

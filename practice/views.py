@@ -68,7 +68,7 @@ def _record_or_404(request: HttpRequest, code: str) -> ConsentRecord:
     if record is None:
         refused = ConsentRecord.objects.filter(code=code).first()
         if refused is not None:
-            services.record_event(
+            services.record_log_access(
                 record=refused,
                 kind=EventKind.ACCESS_REFUSED,
                 user=request.user,
@@ -205,7 +205,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
 def record_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: exactly what the patient saw and confirmed, from the record's own snapshot."""
     record = _record_or_404(request, code)
-    services.record_event(
+    services.record_log_access(
         record=record, kind=EventKind.VIEWED, user=request.user, request_meta=_meta(request)
     )
     return render(request, "practice/record.html", _record_context(request, record))
@@ -289,7 +289,7 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
         record_stored_pdf(record)
     except StoredPdfInvalid:
         return _pdf_invalid(request, record)
-    services.record_event(
+    services.record_log_access(
         record=record, kind=EventKind.DOWNLOADED, user=request.user, request_meta=_meta(request)
     )
     events = list(record.events.order_by("id"))
@@ -316,7 +316,7 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
         pdf_bytes = record_stored_pdf(record)
     except StoredPdfInvalid:
         return _pdf_invalid(request, record)
-    services.record_event(
+    services.record_log_access(
         record=record,
         kind=EventKind.EXPORTED,
         user=request.user,

@@ -5,24 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0003_roles'),
+        ("consent", "0003_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='consentevent',
-            name='consent_event_kind_valid',
+            model_name="consentevent",
+            name="consent_event_kind_valid",
         ),
         migrations.AlterField(
-            model_name='consentevent',
-            name='kind',
-            field=models.CharField(choices=[('signed', 'Signed'), ('viewed', 'Viewed'), ('downloaded', 'PDF downloaded'), ('withdrawn', 'Consent withdrawn'), ('question_answered', 'Question answered'), ('countersigned', 'Countersigned'), ('exported', 'Exported'), ('access_refused', 'Access refused'), ('reconsent_requested', 'Re-consent requested')], max_length=24, verbose_name='what happened'),
+            model_name="consentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("signed", "Signed"),
+                    ("viewed", "Viewed"),
+                    ("downloaded", "PDF downloaded"),
+                    ("withdrawn", "Consent withdrawn"),
+                    ("question_answered", "Question answered"),
+                    ("countersigned", "Countersigned"),
+                    ("exported", "Exported"),
+                    ("access_refused", "Access refused"),
+                    ("reconsent_requested", "Re-consent requested"),
+                ],
+                max_length=24,
+                verbose_name="what happened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consentevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['signed', 'viewed', 'downloaded', 'withdrawn', 'question_answered', 'countersigned', 'exported', 'access_refused', 'reconsent_requested'])), name='consent_event_kind_valid'),
+            model_name="consentevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "signed",
+                            "viewed",
+                            "downloaded",
+                            "withdrawn",
+                            "question_answered",
+                            "countersigned",
+                            "exported",
+                            "access_refused",
+                            "reconsent_requested",
+                        ],
+                    )
+                ),
+                name="consent_event_kind_valid",
+            ),
         ),
     ]

@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0004_event_kind_reconsent'),
-        ('education', '0003_procedure_languages'),
+        ("consent", "0004_event_kind_reconsent"),
+        ("education", "0003_procedure_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentinvitation',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', help_text="The language the patient reads and signs in: the e-mail, the consent steps and the procedure's information in this language.", max_length=8, verbose_name='language'),
+            model_name="consentinvitation",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default="en",
+                help_text="The language the patient reads and signs in: the e-mail, the consent steps and the procedure's information in this language.",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consentinvitation',
-            constraint=models.CheckConstraint(condition=models.Q(('language__in', ['en', 'es'])), name='invitation_language_valid'),
+            model_name="consentinvitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("language__in", ["en", "es"])), name="invitation_language_valid"
+            ),
         ),
     ]

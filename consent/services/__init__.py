@@ -12,7 +12,7 @@ from .drafts import (
     draft_save_questions,
     draft_start,
 )
-from .events import event_append, events_append_each, record_event, records_log_export
+from .events import event_append, event_append_each, record_log_access, records_log_export
 from .invitations import (
     invitation_check_birth_date,
     invitation_create,
@@ -22,20 +22,18 @@ from .invitations import (
 )
 from .records import (
     COUNTERSIGN_STATEMENT,
-    consent_withdraw,
     record_answer_questions,
     record_countersign,
     record_request_reconsent,
+    record_withdraw,
 )
-from .signing import AlreadySigned, ConsentRefused, consent_record_sign, names_match
+from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
     "COUNTERSIGN_STATEMENT",
     "AlreadySigned",
     "ConsentRefused",
     "RequestMeta",
-    "consent_record_sign",
-    "consent_withdraw",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",
@@ -44,16 +42,17 @@ __all__ = [
     "draft_save_questions",
     "draft_start",
     "event_append",
-    "events_append_each",
+    "event_append_each",
     "invitation_check_birth_date",
     "invitation_create",
     "invitation_resend",
     "invitation_unlock",
     "invitation_withdraw",
-    "names_match",
     "record_answer_questions",
     "record_countersign",
-    "record_event",
+    "record_log_access",
     "record_request_reconsent",
+    "record_sign",
+    "record_withdraw",
     "records_log_export",
 ]

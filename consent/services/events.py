@@ -60,7 +60,7 @@ def event_append(
 ) -> ConsentEvent:
     """Append one event to a record's trail, chained to the one before it.
 
-    Appends to one record take turns (its row is locked, as `events_append_each` locks the
+    Appends to one record take turns (its row is locked, as `event_append_each` locks the
     records of a batch), and a unique (record, previous hash) pair keeps the chain linear
     whatever happens: if two events still race, the loser retries on top of the winner.
     """
@@ -100,7 +100,7 @@ def _staff_label(user) -> str:
     )
 
 
-def record_event(*, record: ConsentRecord, kind: str, user, request_meta, data=None):
+def record_log_access(*, record: ConsentRecord, kind: str, user, request_meta, data=None):
     """A staff member's view, download or export of a record, or a refused attempt."""
     return event_append(
         record=record,
@@ -112,7 +112,7 @@ def record_event(*, record: ConsentRecord, kind: str, user, request_meta, data=N
     )
 
 
-def events_append_each(
+def event_append_each(
     *,
     records: list[ConsentRecord],
     kind: str,
@@ -186,7 +186,7 @@ def records_log_export(*, rows, user, request_meta, chunk_size: int = 500):
 
 
 def _log_export_chunk(chunk, user, request_meta):
-    events_append_each(
+    event_append_each(
         records=[row.record for row in chunk if _has_record(row)],
         kind=EventKind.EXPORTED,
         actor=user,

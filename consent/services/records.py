@@ -1,7 +1,6 @@
 """What happens to a signed record afterwards: the patient withdraws; the practitioner answers,
 countersigns or asks for re-consent."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +19,7 @@ from .events import event_append
 from .invitations import invitation_create
 
 
-def consent_withdraw(
+def record_withdraw(
     *, record: ConsentRecord, reason: str, request_meta: RequestMeta
 ) -> ConsentEvent:
     """The patient withdraws a signed consent. It stays on file; its status becomes withdrawn."""

@@ -22,7 +22,7 @@ from ..records import (
     sha256,
 )
 from ..request_meta import RequestMeta
-from ..signature import is_drawn_signature
+from ..signature import is_drawn_signature, typed_name_matches
 from ..tokens import new_record_code, new_token
 from .events import event_append
 
@@ -41,11 +41,6 @@ class AlreadySigned(Exception):
     def __init__(self, record: ConsentRecord):
         super().__init__(record.code)
         self.record = record
-
-
-def names_match(typed_name: str, patient_name: str) -> bool:
-    """The typed name must be the invited name, ignoring case and extra spaces."""
-    return " ".join(typed_name.split()).casefold() == " ".join(patient_name.split()).casefold()
 
 
 def _incomplete_refusals(draft: ConsentDraft) -> list[eligibility.Refusal]:
@@ -135,7 +130,7 @@ def _render_pdf(record_fields: dict) -> bytes:
     return render_record_pdf(record_fields)
 
 
-def consent_record_sign(
+def record_sign(
     *,
     invitation: ConsentInvitation,
     typed_name: str,
@@ -171,7 +166,7 @@ def consent_record_sign(
                         "signature_unreadable", _("The drawn signature could not be read.")
                     )
                 )
-            if not names_match(typed_name, invitation.patient_name):
+            if not typed_name_matches(typed_name, invitation.patient_name):
                 refusals.append(
                     eligibility.Refusal(
                         "name_mismatch",

@@ -96,7 +96,7 @@ def record_withdraw(request: HttpRequest, invitation: ConsentInvitation) -> Http
         return redirect("consent:record")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.consent_withdraw(
+        services.record_withdraw(
             record=record,
             reason=form.cleaned_data["reason"],
             request_meta=services.RequestMeta.from_request(request),

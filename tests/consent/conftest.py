@@ -95,7 +95,7 @@ def signed_record(invitation_and_token, django_capture_on_commit_callbacks):
     invitation, _token = invitation_and_token
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        return services.consent_record_sign(
+        return services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature="",

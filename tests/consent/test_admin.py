@@ -593,7 +593,7 @@ def another_practitioners_record(invite, django_capture_on_commit_callbacks):
     invitation, _token = invite(practitioner=other, patient_name="Other Patient")
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        record, _ = services.consent_record_sign(
+        record, _ = services.record_sign(
             invitation=invitation,
             typed_name=invitation.patient_name,
             drawn_signature="",

@@ -472,7 +472,7 @@ def test_refuses_tampered_saved_answers(invitation_and_token):
     ConsentDraft.objects.filter(pk=draft.pk).update(answers=answers)
 
     with pytest.raises(services.ConsentRefused) as refusal:
-        services.consent_record_sign(
+        services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature="",

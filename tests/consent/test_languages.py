@@ -101,7 +101,7 @@ def test_reconsent_keeps_the_language(
 ):
     invitation, _token = spanish_invitation
     complete_draft(invitation)
-    record, _record_token = services.consent_record_sign(
+    record, _record_token = services.record_sign(
         invitation=invitation,
         typed_name=PATIENT_NAME,
         drawn_signature="",
@@ -290,7 +290,7 @@ def test_practice_record_page_says_which_language_the_patient_signed_in(
 ):
     invitation, _token = spanish_invitation
     complete_draft(invitation)
-    record, _record_token = services.consent_record_sign(
+    record, _record_token = services.record_sign(
         invitation=invitation,
         typed_name=PATIENT_NAME,
         drawn_signature="",

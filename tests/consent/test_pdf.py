@@ -278,7 +278,7 @@ def test_signing_itself_fetches_nothing(
     invitation, _token = invitation_and_token
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        record, _record_token = services.consent_record_sign(
+        record, _record_token = services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature=png_data_url(),

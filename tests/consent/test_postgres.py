@@ -81,7 +81,7 @@ def test_twenty_simultaneous_signings_create_exactly_one_record(invitation_and_t
 
     def sign(_index):
         try:
-            record, _ = services.consent_record_sign(
+            record, _ = services.record_sign(
                 invitation=invitation,
                 typed_name=PATIENT_NAME,
                 drawn_signature="",
@@ -108,7 +108,7 @@ def test_simultaneous_signings_of_different_invitations_keep_one_unbroken_chain(
         complete_draft(invitation)
 
     def sign(index):
-        record, _ = services.consent_record_sign(
+        record, _ = services.record_sign(
             invitation=invitations[index],
             typed_name=PATIENT_NAME,
             drawn_signature="",

@@ -76,7 +76,7 @@ def test_records_chain_to_the_one_before(signed_record, invite, django_capture_o
     invitation, _ = invite(patient_email="second@example.com")
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        second, _ = services.consent_record_sign(
+        second, _ = services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature="",
@@ -102,7 +102,7 @@ def test_a_failure_while_signing_leaves_no_record_no_event_no_pdf_and_keeps_the_
 
     monkeypatch.setattr(signing, "event_append", explode)
     with pytest.raises(RuntimeError):
-        services.consent_record_sign(
+        services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature="",

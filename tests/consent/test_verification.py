@@ -39,7 +39,7 @@ def sign_another(invite, django_capture_on_commit_callbacks):
         invitation, _token = invite()
         complete_draft(invitation)
         with django_capture_on_commit_callbacks(execute=True):
-            record, _record_token = services.consent_record_sign(
+            record, _record_token = services.record_sign(
                 invitation=invitation,
                 typed_name=PATIENT_NAME,
                 drawn_signature="",
@@ -416,7 +416,7 @@ def _tamper_pdf(rng, record):
 
 def test_a_random_one_character_change_in_any_stored_field_is_found(signed_record, sign_another):
     first, _token = signed_record
-    services.consent_withdraw(record=first, reason="I changed my mind.", request_meta=REQUEST_META)
+    services.record_withdraw(record=first, reason="I changed my mind.", request_meta=REQUEST_META)
     record = ConsentRecord.objects.get(pk=sign_another().pk)  # second in the chain
     first = ConsentRecord.objects.get(pk=first.pk)
     withdrawal = first.events.get(kind=EventKind.WITHDRAWN)

@@ -213,7 +213,7 @@ def test_output_uses_the_site_url_setting(settings):
 def sign_demo_invitation():
     invitation = demo_invitation()
     complete_draft(invitation)
-    services.consent_record_sign(
+    services.record_sign(
         invitation=invitation,
         typed_name="Jordan Rivera",
         drawn_signature="",
@@ -391,7 +391,7 @@ def test_signed_spanish_demo_invitation_gets_a_new_spanish_link():
     load_demo()
     invitation = spanish_invitation()
     complete_draft(invitation)
-    services.consent_record_sign(
+    services.record_sign(
         invitation=invitation,
         typed_name="Lucía Fernández",
         drawn_signature="",

@@ -51,7 +51,7 @@ def sign(invite, django_capture_on_commit_callbacks):
         invitation, _token = invite(**invitation_overrides)
         complete_draft(invitation)
         with django_capture_on_commit_callbacks(execute=True):
-            record, _record_token = services.consent_record_sign(
+            record, _record_token = services.record_sign(
                 invitation=invitation,
                 typed_name=invitation.patient_name,
                 drawn_signature="",
@@ -298,7 +298,7 @@ def test_csv_of_real_invitations_takes_one_query_for_any_number_of_rows(
     sign, invite, django_assert_num_queries
 ):
     signed = sign()
-    services.consent_withdraw(record=signed, reason="No", request_meta=REQUEST_META)
+    services.record_withdraw(record=signed, reason="No", request_meta=REQUEST_META)
     sign(patient_name="=Sam Rivera")
     invite(patient_name="Jo Unsigned")
     rows = (
@@ -423,7 +423,7 @@ def test_fhir_refuses_a_pdf_that_is_not_the_stored_one(signed_record):
 
 def test_withdrawn_record_exports_as_inactive_ending_at_the_withdrawal(signed_record):
     record, _token = signed_record
-    withdrawal = services.consent_withdraw(
+    withdrawal = services.record_withdraw(
         record=record, reason="Changed my mind", request_meta=REQUEST_META
     )
 

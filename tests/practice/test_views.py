@@ -50,7 +50,7 @@ def sign_new(invite, django_capture_on_commit_callbacks, questions="Will it hurt
     if not questions:
         services.draft_save_questions(draft=draft, text="")
     with django_capture_on_commit_callbacks(execute=True):
-        record, _ = services.consent_record_sign(
+        record, _ = services.record_sign(
             invitation=invitation,
             typed_name=invitation.patient_name,
             drawn_signature="",
@@ -191,7 +191,7 @@ def test_each_state_is_derived_and_filterable(
         request_meta=REQUEST_META,
     )
     withdrawn = sign_new(invite, django_capture_on_commit_callbacks)
-    services.consent_withdraw(record=withdrawn, reason="", request_meta=REQUEST_META)
+    services.record_withdraw(record=withdrawn, reason="", request_meta=REQUEST_META)
 
     expectations = {
         ConsentState.INVITED: "Ivy Invited",
@@ -559,7 +559,7 @@ def test_record_page_names_a_question_missed_first_time_by_its_wording(
     services.draft_answer_comprehension(draft=draft, choices={question["id"]: wrong})
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        record, _ = services.consent_record_sign(
+        record, _ = services.record_sign(
             invitation=invitation,
             typed_name=invitation.patient_name,
             drawn_signature="",

@@ -42,7 +42,7 @@ def sign(invite, django_capture_on_commit_callbacks, *, name, questions="Will it
     draft = complete_draft(invitation)
     services.draft_save_questions(draft=draft, text=questions)
     with django_capture_on_commit_callbacks(execute=True):
-        record, _ = services.consent_record_sign(
+        record, _ = services.record_sign(
             invitation=invitation, typed_name=name, drawn_signature="", request_meta=REQUEST_META
         )
     return record
@@ -77,7 +77,7 @@ def every_state(clinic, invite, django_capture_on_commit_callbacks):
         request_meta=REQUEST_META,
     )
     withdrawn = sign(invite, django_capture_on_commit_callbacks, name="Wes Withdrawn")
-    services.consent_withdraw(record=withdrawn, reason="", request_meta=REQUEST_META)
+    services.record_withdraw(record=withdrawn, reason="", request_meta=REQUEST_META)
     # Records signed before a material change are stale; then one is signed on the new version.
     factories.SideEffectFactory(procedure=clinic["procedure"], name="Newly found effect")
     procedure_publish(procedure=clinic["procedure"], published_by=clinic["admin"])

@@ -29,7 +29,7 @@ def records(invite, django_capture_on_commit_callbacks):
         invitation, _token = invite(patient_email=f"p{n}@example.com")
         complete_draft(invitation)
         with django_capture_on_commit_callbacks(execute=True):
-            record, _ = services.consent_record_sign(
+            record, _ = services.record_sign(
                 invitation=invitation,
                 typed_name=invitation.patient_name,
                 drawn_signature="",
@@ -40,7 +40,7 @@ def records(invite, django_capture_on_commit_callbacks):
 
 
 def bulk_export(records, admin):
-    return services.events_append_each(
+    return services.event_append_each(
         records=records,
         kind=EventKind.EXPORTED,
         actor=admin,

@@ -176,7 +176,7 @@ def credentialed_practitioner(name: str) -> Practitioner:
 def sign_invitation(invitation, typed_name, django_capture_on_commit_callbacks):
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        return services.consent_record_sign(
+        return services.record_sign(
             invitation=invitation,
             typed_name=typed_name,
             drawn_signature="",

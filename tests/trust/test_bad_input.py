@@ -29,7 +29,7 @@ from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
-from consent.services import names_match
+from consent.signature import typed_name_matches
 from consent.wizard import STEP_SLUGS
 from tests.conftest import login_verified
 from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME
@@ -92,7 +92,7 @@ def signed(invite, django_capture_on_commit_callbacks):
     invitation, _token = invite()
     complete_draft(invitation)
     with django_capture_on_commit_callbacks(execute=True):
-        record, record_token = services.consent_record_sign(
+        record, record_token = services.record_sign(
             invitation=invitation,
             typed_name=PATIENT_NAME,
             drawn_signature="",
@@ -165,7 +165,7 @@ def test_wizard_steps_take_any_submission(patient, examined, slug):
         if records:
             (record,) = records
             assert slug == "sign"
-            assert names_match(record.payload["signature"]["typed_name"], PATIENT_NAME)
+            assert typed_name_matches(record.payload["signature"]["typed_name"], PATIENT_NAME)
 
     @FUZZ
     @given(body=bodies(fields))

@@ -165,7 +165,7 @@ def signed_records(invite, django_capture_on_commit_callbacks):
         invitation, _token = invite(patient_email=f"tamper{index}@example.com")
         complete_draft(invitation)
         with django_capture_on_commit_callbacks(execute=True):
-            record, _ = services.consent_record_sign(
+            record, _ = services.record_sign(
                 invitation=invitation,
                 typed_name=invitation.patient_name,
                 drawn_signature="",
@@ -195,7 +195,7 @@ def signed_records(invite, django_capture_on_commit_callbacks):
         request_meta=REQUEST_META,
         data={"answer": "It stings a little; numbing cream helps."},
     )
-    services.consent_withdraw(record=third, reason="I changed my mind.", request_meta=REQUEST_META)
+    services.record_withdraw(record=third, reason="I changed my mind.", request_meta=REQUEST_META)
     return [ConsentRecord.objects.get(pk=record.pk) for record in records]
 
 
