@@ -9,11 +9,13 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from education.models import Procedure
 
+from . import services
 from .models import ConsentInvitation, Credential, Formulation
 
 
@@ -105,7 +107,7 @@ class FormulationAdminForm(forms.ModelForm):
 class InvitationAddForm(forms.ModelForm):
     """What the clinic types to invite a patient; never saved, only validated.
 
-    The admin passes the cleaned data to `services.invitation_create`, which writes the
+    `send` passes the cleaned data to `services.invitation_create`, which writes the
     invitation and e-mails its link; the service's own checks come back as errors on this form.
     """
 
@@ -180,6 +182,21 @@ class InvitationAddForm(forms.ModelForm):
                 ),
             )
         return cleaned_data
+
+    def send(self, *, created_by) -> ConsentInvitation | None:
+        """Create the invitation and e-mail its link through `services.invitation_create`.
+
+        Returns the invitation; or None, with the service's refusal added to this form, so that
+        admin and the practice area show it the same way.
+        """
+        try:
+            invitation, _token = services.invitation_create(
+                created_by=created_by, **self.cleaned_data
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+            return None
+        return invitation
 
     def save(self, commit=True):
         raise TypeError("Invitations are created by consent.services.invitation_create.")

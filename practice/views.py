@@ -211,50 +211,59 @@ def record_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "practice/record.html", _record_context(request, record))
 
 
+def _record_form_post(request, code: str, *, form_class, form_name: str, act, done: str):
+    """A form on the record page: valid and accepted by `act(record, data)`, back to the page
+    with `done`; otherwise the page again with the form's errors (or the service's refusal)."""
+    record = _record_or_404(request, code)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(record, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect("practice:record", code=record.code)
+    context = _record_context(request, record, **{form_name: form})
+    return render(request, "practice/record.html", context, status=400)
+
+
 @staff_area
 @require_POST
 def record_answer(request: HttpRequest, code: str) -> HttpResponse:
     """The record's practitioner: answer the patient's questions."""
-    record = _record_or_404(request, code)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_answer_questions(
-                record=record,
-                answered_by=request.user,
-                answer=form.cleaned_data["answer"],
-                request_meta=_meta(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Your answer is saved and the patient has been e-mailed."))
-            return redirect("practice:record", code=record.code)
-    context = _record_context(request, record, answer_form=form)
-    return render(request, "practice/record.html", context, status=400)
+    return _record_form_post(
+        request,
+        code,
+        form_class=AnswerForm,
+        form_name="answer_form",
+        act=lambda record, data: services.record_answer_questions(
+            record=record,
+            answered_by=request.user,
+            answer=data["answer"],
+            request_meta=_meta(request),
+        ),
+        done=_("Your answer is saved and the patient has been e-mailed."),
+    )
 
 
 @staff_area
 @require_POST
 def record_countersign(request: HttpRequest, code: str) -> HttpResponse:
     """The record's practitioner: countersign once every question is answered."""
-    record = _record_or_404(request, code)
-    form = CountersignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_countersign(
-                record=record,
-                practitioner_user=request.user,
-                typed_name=form.cleaned_data["typed_name"],
-                request_meta=_meta(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Countersigned. The consent is ready for treatment."))
-            return redirect("practice:record", code=record.code)
-    context = _record_context(request, record, countersign_form=form)
-    return render(request, "practice/record.html", context, status=400)
+    return _record_form_post(
+        request,
+        code,
+        form_class=CountersignForm,
+        form_name="countersign_form",
+        act=lambda record, data: services.record_countersign(
+            record=record,
+            practitioner_user=request.user,
+            typed_name=data["typed_name"],
+            request_meta=_meta(request),
+        ),
+        done=_("Countersigned. The consent is ready for treatment."),
+    )
 
 
 @staff_area
@@ -348,13 +357,8 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         )
         form.fields["practitioner"].initial = practitioner.pk
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = services.invitation_create(
-                created_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        invitation = form.send(created_by=request.user)
+        if invitation is not None:
             messages.success(
                 request,
                 _("Invitation e-mailed to %(email)s.") % {"email": invitation.patient_email},

@@ -161,13 +161,8 @@ class ConsentInvitationAdmin(OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, adm
         if request.method == "POST":
             form = InvitationForm(request.POST)
             if form.is_valid():
-                try:
-                    invitation, _token = services.invitation_create(
-                        created_by=request.user, **form.cleaned_data
-                    )
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
+                invitation = form.send(created_by=request.user)
+                if invitation is not None:
                     return self._response_invitation_sent(request, invitation)
         else:
             form = InvitationForm(initial=self.get_changeform_initial_data(request))

@@ -12,7 +12,13 @@ from .drafts import (
     draft_save_questions,
     draft_start,
 )
-from .events import event_append, event_append_each, record_log_access, records_log_export
+from .events import (
+    event_append,
+    event_append_each,
+    record_log_access,
+    record_log_patient_access,
+    records_log_export,
+)
 from .invitations import (
     invitation_check_birth_date,
     invitation_create,
@@ -51,6 +57,7 @@ __all__ = [
     "record_answer_questions",
     "record_countersign",
     "record_log_access",
+    "record_log_patient_access",
     "record_request_reconsent",
     "record_sign",
     "record_withdraw",

@@ -112,6 +112,13 @@ def record_log_access(*, record: ConsentRecord, kind: str, user, request_meta, d
     )
 
 
+def record_log_patient_access(*, record: ConsentRecord, kind: str, request_meta) -> ConsentEvent:
+    """The patient's own view of their receipt, or download of their copy."""
+    return event_append(
+        record=record, kind=kind, actor=None, actor_label="patient", request_meta=request_meta
+    )
+
+
 def event_append_each(
     *,
     records: list[ConsentRecord],

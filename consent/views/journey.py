@@ -144,6 +144,18 @@ def _refused_page(request, invitation, refusals) -> HttpResponse:
     )
 
 
+def _journey_draft(request, invitation) -> tuple[ConsentDraft | None, HttpResponse | None]:
+    """The draft to go on with, or where the patient must go instead: their record once signed,
+    or the "consent cannot happen" page while something blocks it."""
+    if _signed_record(invitation):
+        return None, redirect("consent:record")
+    draft = _draft(invitation)
+    refusals = _blocking_refusals(invitation, draft)
+    if refusals:
+        return None, _refused_page(request, invitation, refusals)
+    return draft, None
+
+
 def _wizard_context(invitation, draft, step_slug: str, **extra) -> dict:
     """The frame every step shares: the progress list, "step k of n", time left, the way back."""
     answers = draft.answers
@@ -179,12 +191,9 @@ def _wizard_context(invitation, draft, step_slug: str, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def esign_agreement(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
     """The patient: what signing electronically means, agreed before anything else."""
-    if _signed_record(invitation):
-        return redirect("consent:record")
-    draft = _draft(invitation)
-    refusals = _blocking_refusals(invitation, draft)
-    if refusals:
-        return _refused_page(request, invitation, refusals)
+    draft, stop = _journey_draft(request, invitation)
+    if stop is not None:
+        return stop
     form = AgreementForm(
         request.POST or None,
         label=_("I agree to receive information and sign electronically."),
@@ -221,12 +230,9 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
     current = wizard.step_by_slug(step)
     if current is None or current.form_class is None:
         raise Http404("No such step.")
-    if _signed_record(invitation):
-        return redirect("consent:record")
-    draft = _draft(invitation)
-    refusals = _blocking_refusals(invitation, draft)
-    if refusals:
-        return _refused_page(request, invitation, refusals)
+    draft, stop = _journey_draft(request, invitation)
+    if stop is not None:
+        return stop
     if draft.esign_agreed_at is None:
         return redirect("consent:esign")
     if not wizard.may_open(step, draft.answers, draft.version.content):

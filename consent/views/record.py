@@ -34,11 +34,9 @@ def _patient_record(invitation) -> ConsentRecord:
 def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
     """The patient: their receipt, the PDF copy, and the way to withdraw."""
     record = _patient_record(invitation)
-    services.event_append(
+    services.record_log_patient_access(
         record=record,
         kind=EventKind.VIEWED,
-        actor=None,
-        actor_label="patient",
         request_meta=services.RequestMeta.from_request(request),
     )
     events = list(record.events.order_by("id"))
@@ -71,11 +69,9 @@ def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> HttpRespo
         return render(
             request, "consent/pdf_unavailable.html", {"invitation": invitation}, status=409
         )
-    services.event_append(
+    services.record_log_patient_access(
         record=record,
         kind=EventKind.DOWNLOADED,
-        actor=None,
-        actor_label="patient",
         request_meta=services.RequestMeta.from_request(request),
     )
     return FileResponse(
