@@ -19,8 +19,9 @@ from .choices import (
     SideEffectPrevention,
     SideEffectSeverity,
     SideEffectSite,
+    choice_constraint,
 )
-from .languages import LANGUAGE_CODES, language_name
+from .languages import LANGUAGE_CODES, language_field, language_name
 from .parts import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -56,5 +57,7 @@ __all__ = [
     "SideEffectPrevention",
     "SideEffectSeverity",
     "SideEffectSite",
+    "choice_constraint",
+    "language_field",
     "language_name",
 ]

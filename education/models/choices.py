@@ -1,7 +1,18 @@
 """The fixed vocabularies of the education library, each backed by a database constraint."""
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def choice_constraint(field: str, values: Iterable[str], *, name: str) -> models.CheckConstraint:
+    """A named database check that `field` holds one of `values`.
+
+    `choices` on a field is only a form rule: `save()` and `update()` write any string, so every
+    field with choices is backed by this check as well.
+    """
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": list(values)}), name=name)
 
 
 class IndicationKind(models.TextChoices):

@@ -12,6 +12,7 @@ from .choices import (
     SideEffectPrevention,
     SideEffectSeverity,
     SideEffectSite,
+    choice_constraint,
 )
 from .procedures import MARKDOWN_HELP, Procedure
 
@@ -57,12 +58,9 @@ class Indication(OrderedPart):
         verbose_name = _("use")
         verbose_name_plural = _("uses")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=IndicationKind.values), name="indication_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(evidence__in=EvidenceStrength.values),
-                name="indication_evidence_valid",
+            choice_constraint("kind", IndicationKind.values, name="indication_kind_valid"),
+            choice_constraint(
+                "evidence", EvidenceStrength.values, name="indication_evidence_valid"
             ),
         ]
 
@@ -100,20 +98,15 @@ class SideEffect(OrderedPart):
         verbose_name = _("side effect")
         verbose_name_plural = _("side effects")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(site__in=SideEffectSite.values), name="side_effect_site_valid"
+            choice_constraint("site", SideEffectSite.values, name="side_effect_site_valid"),
+            choice_constraint(
+                "frequency", SideEffectFrequency.values, name="side_effect_frequency_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(frequency__in=SideEffectFrequency.values),
-                name="side_effect_frequency_valid",
+            choice_constraint(
+                "severity", SideEffectSeverity.values, name="side_effect_severity_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(severity__in=SideEffectSeverity.values),
-                name="side_effect_severity_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(prevention__in=SideEffectPrevention.values),
-                name="side_effect_prevention_valid",
+            choice_constraint(
+                "prevention", SideEffectPrevention.values, name="side_effect_prevention_valid"
             ),
         ]
 
@@ -143,9 +136,8 @@ class ChecklistItem(OrderedPart):
         verbose_name = _("practitioner checklist item")
         verbose_name_plural = _("practitioner checklist")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(satisfied_by__in=ChecklistEvidence.values),
-                name="checklist_item_satisfied_by_valid",
+            choice_constraint(
+                "satisfied_by", ChecklistEvidence.values, name="checklist_item_satisfied_by_valid"
             ),
         ]
 
@@ -178,10 +170,7 @@ class ComprehensionQuestion(OrderedPart):
                 condition=models.Q(correct_choice__gte=1, correct_choice__lte=6),
                 name="comprehension_correct_choice_in_range",
             ),
-            models.CheckConstraint(
-                condition=models.Q(section__in=Section.values),
-                name="comprehension_section_valid",
-            ),
+            choice_constraint("section", Section.values, name="comprehension_section_valid"),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,11 @@
 """The editable draft of a procedure: the page-level text clinic admins write and review."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .languages import LANGUAGE_CODES
+from .choices import choice_constraint
+from .languages import LANGUAGE_CODES, language_field
 
 MARKDOWN_HELP = _(
     "Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…)."
@@ -61,13 +61,7 @@ class Procedure(models.Model):
         help_text=_("Name and qualification of the clinician who checked this material."),
     )
     last_reviewed_on = models.DateField(_("last reviewed on"))
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("The language this material is written in."),
-    )
+    language = language_field(help_text=_("The language this material is written in."))
     translation_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -91,9 +85,7 @@ class Procedure(models.Model):
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(language__in=LANGUAGE_CODES), name="procedure_language_valid"
-            ),
+            choice_constraint("language", LANGUAGE_CODES, name="procedure_language_valid"),
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="procedure_one_translation_per_language",

@@ -5,7 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .languages import LANGUAGE_CODES
+from .choices import choice_constraint
+from .languages import LANGUAGE_CODES, language_field
 from .procedures import Procedure
 
 
@@ -47,12 +48,8 @@ class ProcedureVersion(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"))
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("The procedure's language when this version was published."),
+    language = language_field(
+        help_text=_("The procedure's language when this version was published.")
     )
 
     objects = ProcedureVersionQuerySet.as_manager()
@@ -72,10 +69,7 @@ class ProcedureVersion(models.Model):
                 condition=models.Q(content_hash__regex=r"^[0-9a-f]{64}$"),
                 name="procedure_version_hash_is_sha256",
             ),
-            models.CheckConstraint(
-                condition=models.Q(language__in=LANGUAGE_CODES),
-                name="procedure_version_language_valid",
-            ),
+            choice_constraint("language", LANGUAGE_CODES, name="procedure_version_language_valid"),
         ]
 
     def __str__(self) -> str:
