@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,166 +14,624 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(help_text="The last part of the page address, e.g. 'mesotherapy'.", max_length=120, unique=True, verbose_name='slug')),
-                ('other_names', models.CharField(blank=True, help_text='Other names patients may know it by, separated by commas.', max_length=300, verbose_name='other names')),
-                ('summary', models.TextField(help_text='Two or three sentences a patient reads first.', verbose_name='summary')),
-                ('description', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='what it is and how it is done')),
-                ('evidence_summary', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='what the evidence shows')),
-                ('results_duration', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='how long results last and what maintenance it needs')),
-                ('unknowns', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='what is not known')),
-                ('alternatives', models.TextField(help_text='Other options, including choosing no treatment. Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='alternatives')),
-                ('aftercare', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='aftercare')),
-                ('disclaimer', models.TextField(help_text='Educational, not a substitute for medical advice; what to do in an emergency.', verbose_name='disclaimer')),
-                ('medical_reviewer', models.CharField(help_text='Name and qualification of the clinician who checked this material.', max_length=160, verbose_name='medical reviewer')),
-                ('last_reviewed_on', models.DateField(verbose_name='last reviewed on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The last part of the page address, e.g. 'mesotherapy'.",
+                        max_length=120,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "other_names",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other names patients may know it by, separated by commas.",
+                        max_length=300,
+                        verbose_name="other names",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="Two or three sentences a patient reads first.",
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="what it is and how it is done",
+                    ),
+                ),
+                (
+                    "evidence_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="what the evidence shows",
+                    ),
+                ),
+                (
+                    "results_duration",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="how long results last and what maintenance it needs",
+                    ),
+                ),
+                (
+                    "unknowns",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="what is not known",
+                    ),
+                ),
+                (
+                    "alternatives",
+                    models.TextField(
+                        help_text="Other options, including choosing no treatment. Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="alternatives",
+                    ),
+                ),
+                (
+                    "aftercare",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="aftercare",
+                    ),
+                ),
+                (
+                    "disclaimer",
+                    models.TextField(
+                        help_text="Educational, not a substitute for medical advice; what to do in an emergency.",
+                        verbose_name="disclaimer",
+                    ),
+                ),
+                (
+                    "medical_reviewer",
+                    models.CharField(
+                        help_text="Name and qualification of the clinician who checked this material.",
+                        max_length=160,
+                        verbose_name="medical reviewer",
+                    ),
+                ),
+                ("last_reviewed_on", models.DateField(verbose_name="last reviewed on")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'procedure',
-                'verbose_name_plural': 'procedures',
-                'ordering': ['name'],
+                "verbose_name": "procedure",
+                "verbose_name_plural": "procedures",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ingredient',
+            name="Ingredient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('purpose', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='what it is for')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ingredients', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                (
+                    "purpose",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="what it is for",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ingredients",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ingredient',
-                'verbose_name_plural': 'what is injected',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "ingredient",
+                "verbose_name_plural": "what is injected",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='QuestionAnswer',
+            name="QuestionAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('question', models.CharField(max_length=300, verbose_name='question')),
-                ('answer', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='answer')),
-                ('answered_by', models.CharField(help_text='Name and profession of the practitioner who answered.', max_length=160, verbose_name='answered by')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions_answers', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("question", models.CharField(max_length=300, verbose_name="question")),
+                (
+                    "answer",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="answer",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.CharField(
+                        help_text="Name and profession of the practitioner who answered.",
+                        max_length=160,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions_answers",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question and answer',
-                'verbose_name_plural': 'questions and answers',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "question and answer",
+                "verbose_name_plural": "questions and answers",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Indication',
+            name="Indication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('name', models.CharField(max_length=160, verbose_name='what it is used for')),
-                ('kind', models.CharField(choices=[('cosmetic', 'Cosmetic'), ('medical', 'Medical')], max_length=16, verbose_name='kind')),
-                ('evidence', models.CharField(choices=[('strong', 'Strong: several good clinical trials'), ('moderate', 'Moderate: some trials, mixed results'), ('limited', 'Limited: small or early studies'), ('none', 'None: no proper studies yet')], max_length=16, verbose_name='strength of evidence')),
-                ('note', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='note')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indications', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("name", models.CharField(max_length=160, verbose_name="what it is used for")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("cosmetic", "Cosmetic"), ("medical", "Medical")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("strong", "Strong: several good clinical trials"),
+                            ("moderate", "Moderate: some trials, mixed results"),
+                            ("limited", "Limited: small or early studies"),
+                            ("none", "None: no proper studies yet"),
+                        ],
+                        max_length=16,
+                        verbose_name="strength of evidence",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indications",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'use',
-                'verbose_name_plural': 'uses',
-                'ordering': ['position', 'id'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['cosmetic', 'medical'])), name='indication_kind_valid'), models.CheckConstraint(condition=models.Q(('evidence__in', ['strong', 'moderate', 'limited', 'none'])), name='indication_evidence_valid')],
+                "verbose_name": "use",
+                "verbose_name_plural": "uses",
+                "ordering": ["position", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["cosmetic", "medical"])),
+                        name="indication_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("evidence__in", ["strong", "moderate", "limited", "none"])
+                        ),
+                        name="indication_evidence_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ComprehensionQuestion',
+            name="ComprehensionQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('question', models.CharField(max_length=300, verbose_name='question')),
-                ('choices', models.TextField(help_text='One answer per line, two to six lines.', verbose_name='choices')),
-                ('correct_choice', models.PositiveSmallIntegerField(help_text='1 for the first line, 2 for the second, …', verbose_name='number of the right answer')),
-                ('explanation', models.TextField(help_text='Shown after a wrong answer. Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='explanation')),
-                ('section', models.CharField(choices=[('summary', 'In short'), ('description', 'What it is and how it is done'), ('ingredients', 'What is injected'), ('uses', 'What it is used for'), ('side-effects', 'Side effects'), ('practitioner', 'What to check about your practitioner'), ('results', 'Evidence and how long results last'), ('unknowns', 'What is not known'), ('alternatives', 'Alternatives'), ('aftercare', 'Aftercare'), ('questions', 'Questions and answers')], max_length=20, verbose_name='section that answers it')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comprehension_questions', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("question", models.CharField(max_length=300, verbose_name="question")),
+                (
+                    "choices",
+                    models.TextField(
+                        help_text="One answer per line, two to six lines.", verbose_name="choices"
+                    ),
+                ),
+                (
+                    "correct_choice",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 for the first line, 2 for the second, …",
+                        verbose_name="number of the right answer",
+                    ),
+                ),
+                (
+                    "explanation",
+                    models.TextField(
+                        help_text="Shown after a wrong answer. Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="explanation",
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("summary", "In short"),
+                            ("description", "What it is and how it is done"),
+                            ("ingredients", "What is injected"),
+                            ("uses", "What it is used for"),
+                            ("side-effects", "Side effects"),
+                            ("practitioner", "What to check about your practitioner"),
+                            ("results", "Evidence and how long results last"),
+                            ("unknowns", "What is not known"),
+                            ("alternatives", "Alternatives"),
+                            ("aftercare", "Aftercare"),
+                            ("questions", "Questions and answers"),
+                        ],
+                        max_length=20,
+                        verbose_name="section that answers it",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comprehension_questions",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comprehension question',
-                'verbose_name_plural': 'comprehension questions',
-                'ordering': ['position', 'id'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('correct_choice__gte', 1), ('correct_choice__lte', 6)), name='comprehension_correct_choice_in_range'), models.CheckConstraint(condition=models.Q(('section__in', ['summary', 'description', 'ingredients', 'uses', 'side-effects', 'practitioner', 'results', 'unknowns', 'alternatives', 'aftercare', 'questions'])), name='comprehension_section_valid')],
+                "verbose_name": "comprehension question",
+                "verbose_name_plural": "comprehension questions",
+                "ordering": ["position", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("correct_choice__gte", 1), ("correct_choice__lte", 6)),
+                        name="comprehension_correct_choice_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "section__in",
+                                [
+                                    "summary",
+                                    "description",
+                                    "ingredients",
+                                    "uses",
+                                    "side-effects",
+                                    "practitioner",
+                                    "results",
+                                    "unknowns",
+                                    "alternatives",
+                                    "aftercare",
+                                    "questions",
+                                ],
+                            )
+                        ),
+                        name="comprehension_section_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('check_text', models.CharField(max_length=200, verbose_name='what to check')),
-                ('why_it_matters', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='why it matters')),
-                ('satisfied_by', models.CharField(choices=[('board_certification', 'Board certification'), ('medical_licence', 'Medical licence'), ('procedure_training', 'Training in this procedure'), ('jurisdiction_permission', 'Permitted where the clinic is'), ('experience', 'Experience with this procedure'), ('aseptic_technique', 'Aseptic (sterile) technique'), ('formulation_disclosure', 'Disclosure of what is injected')], help_text='The kind of credential or fact that answers this check.', max_length=32, verbose_name='satisfied by')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checklist_items', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("check_text", models.CharField(max_length=200, verbose_name="what to check")),
+                (
+                    "why_it_matters",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="why it matters",
+                    ),
+                ),
+                (
+                    "satisfied_by",
+                    models.CharField(
+                        choices=[
+                            ("board_certification", "Board certification"),
+                            ("medical_licence", "Medical licence"),
+                            ("procedure_training", "Training in this procedure"),
+                            ("jurisdiction_permission", "Permitted where the clinic is"),
+                            ("experience", "Experience with this procedure"),
+                            ("aseptic_technique", "Aseptic (sterile) technique"),
+                            ("formulation_disclosure", "Disclosure of what is injected"),
+                        ],
+                        help_text="The kind of credential or fact that answers this check.",
+                        max_length=32,
+                        verbose_name="satisfied by",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checklist_items",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'practitioner checklist item',
-                'verbose_name_plural': 'practitioner checklist',
-                'ordering': ['position', 'id'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('satisfied_by__in', ['board_certification', 'medical_licence', 'procedure_training', 'jurisdiction_permission', 'experience', 'aseptic_technique', 'formulation_disclosure'])), name='checklist_item_satisfied_by_valid')],
+                "verbose_name": "practitioner checklist item",
+                "verbose_name_plural": "practitioner checklist",
+                "ordering": ["position", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "satisfied_by__in",
+                                [
+                                    "board_certification",
+                                    "medical_licence",
+                                    "procedure_training",
+                                    "jurisdiction_permission",
+                                    "experience",
+                                    "aseptic_technique",
+                                    "formulation_disclosure",
+                                ],
+                            )
+                        ),
+                        name="checklist_item_satisfied_by_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureVersion',
+            name="ProcedureVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version number')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('other_names', models.CharField(blank=True, max_length=300, verbose_name='other names')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('content', models.JSONField(help_text='Everything the patient sees, frozen.', verbose_name='content')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the content')),
-                ('change_summary', models.TextField(blank=True, verbose_name='what changed')),
-                ('is_material_change', models.BooleanField(default=False, help_text='Side effects or practitioner checks changed: earlier consents may be stale.', verbose_name='material change')),
-                ('published_at', models.DateTimeField(verbose_name='published at')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='education.procedure', verbose_name='procedure')),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version number")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=300, verbose_name="other names"),
+                ),
+                ("summary", models.TextField(verbose_name="summary")),
+                (
+                    "content",
+                    models.JSONField(
+                        help_text="Everything the patient sees, frozen.", verbose_name="content"
+                    ),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the content"),
+                ),
+                ("change_summary", models.TextField(blank=True, verbose_name="what changed")),
+                (
+                    "is_material_change",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Side effects or practitioner checks changed: earlier consents may be stale.",
+                        verbose_name="material change",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(verbose_name="published at")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'published version',
-                'verbose_name_plural': 'published versions',
-                'ordering': ['procedure__name', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('procedure', 'number'), name='procedure_version_number_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='procedure_version_number_positive'), models.CheckConstraint(condition=models.Q(('content_hash__regex', '^[0-9a-f]{64}$')), name='procedure_version_hash_is_sha256')],
+                "verbose_name": "published version",
+                "verbose_name_plural": "published versions",
+                "ordering": ["procedure__name", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("procedure", "number"), name="procedure_version_number_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1)),
+                        name="procedure_version_number_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("content_hash__regex", "^[0-9a-f]{64}$")),
+                        name="procedure_version_hash_is_sha256",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SideEffect',
+            name="SideEffect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('explanation', models.TextField(help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='plain explanation')),
-                ('site', models.CharField(choices=[('local', 'Local: where the injections are given'), ('systemic', 'Systemic: affects the whole body')], max_length=16, verbose_name='local or systemic')),
-                ('frequency', models.CharField(choices=[('common', 'Common'), ('uncommon', 'Uncommon'), ('rare', 'Rare'), ('very_rare', 'Very rare')], max_length=16, verbose_name='how often')),
-                ('severity', models.CharField(choices=[('mild', 'Mild: goes away by itself'), ('moderate', 'Moderate: may need treatment'), ('serious', 'Serious: needs medical care, may be lasting')], max_length=16, verbose_name='how serious')),
-                ('prevention', models.CharField(choices=[('preventable', 'Usually preventable'), ('partly', 'Partly preventable'), ('not_preventable', 'Cannot be prevented')], max_length=16, verbose_name='can it be prevented')),
-                ('prevention_advice', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='how it can be prevented')),
-                ('warning_signs', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='warning signs')),
-                ('what_to_do', models.TextField(blank=True, help_text='Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).', verbose_name='what to do')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='side_effects', to='education.procedure', verbose_name='procedure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                (
+                    "explanation",
+                    models.TextField(
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="plain explanation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.CharField(
+                        choices=[
+                            ("local", "Local: where the injections are given"),
+                            ("systemic", "Systemic: affects the whole body"),
+                        ],
+                        max_length=16,
+                        verbose_name="local or systemic",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("common", "Common"),
+                            ("uncommon", "Uncommon"),
+                            ("rare", "Rare"),
+                            ("very_rare", "Very rare"),
+                        ],
+                        max_length=16,
+                        verbose_name="how often",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("mild", "Mild: goes away by itself"),
+                            ("moderate", "Moderate: may need treatment"),
+                            ("serious", "Serious: needs medical care, may be lasting"),
+                        ],
+                        max_length=16,
+                        verbose_name="how serious",
+                    ),
+                ),
+                (
+                    "prevention",
+                    models.CharField(
+                        choices=[
+                            ("preventable", "Usually preventable"),
+                            ("partly", "Partly preventable"),
+                            ("not_preventable", "Cannot be prevented"),
+                        ],
+                        max_length=16,
+                        verbose_name="can it be prevented",
+                    ),
+                ),
+                (
+                    "prevention_advice",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="how it can be prevented",
+                    ),
+                ),
+                (
+                    "warning_signs",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="warning signs",
+                    ),
+                ),
+                (
+                    "what_to_do",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain language, grade 8 or below. Markdown: **bold**, lists, [links](https://…).",
+                        verbose_name="what to do",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="side_effects",
+                        to="education.procedure",
+                        verbose_name="procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'side effect',
-                'verbose_name_plural': 'side effects',
-                'ordering': ['position', 'id'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('site__in', ['local', 'systemic'])), name='side_effect_site_valid'), models.CheckConstraint(condition=models.Q(('frequency__in', ['common', 'uncommon', 'rare', 'very_rare'])), name='side_effect_frequency_valid'), models.CheckConstraint(condition=models.Q(('severity__in', ['mild', 'moderate', 'serious'])), name='side_effect_severity_valid'), models.CheckConstraint(condition=models.Q(('prevention__in', ['preventable', 'partly', 'not_preventable'])), name='side_effect_prevention_valid')],
+                "verbose_name": "side effect",
+                "verbose_name_plural": "side effects",
+                "ordering": ["position", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("site__in", ["local", "systemic"])),
+                        name="side_effect_site_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("frequency__in", ["common", "uncommon", "rare", "very_rare"])
+                        ),
+                        name="side_effect_frequency_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("severity__in", ["mild", "moderate", "serious"])),
+                        name="side_effect_severity_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("prevention__in", ["preventable", "partly", "not_preventable"])
+                        ),
+                        name="side_effect_prevention_valid",
+                    ),
+                ],
             },
         ),
     ]

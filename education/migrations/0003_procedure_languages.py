@@ -6,38 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('education', '0002_procedureversion_immutable_on_postgresql'),
+        ("education", "0002_procedureversion_immutable_on_postgresql"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', help_text='The language this material is written in.', max_length=8, verbose_name='language'),
+            model_name="procedure",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default="en",
+                help_text="The language this material is written in.",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='translation_of',
-            field=models.ForeignKey(blank=True, help_text="For a translation: the procedure in its original language. A translation has its own page and versions; the clinic's facts (formulations, where it is permitted) stay with the original.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='translations', to='education.procedure', verbose_name='translation of'),
+            model_name="procedure",
+            name="translation_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a translation: the procedure in its original language. A translation has its own page and versions; the clinic's facts (formulations, where it is permitted) stay with the original.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="translations",
+                to="education.procedure",
+                verbose_name="translation of",
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', help_text="The procedure's language when this version was published.", max_length=8, verbose_name='language'),
+            model_name="procedureversion",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default="en",
+                help_text="The procedure's language when this version was published.",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(('language__in', ['en', 'es'])), name='procedure_language_valid'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("language__in", ["en", "es"])), name="procedure_language_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.UniqueConstraint(fields=('translation_of', 'language'), name='procedure_one_translation_per_language'),
+            model_name="procedure",
+            constraint=models.UniqueConstraint(
+                fields=("translation_of", "language"), name="procedure_one_translation_per_language"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.CheckConstraint(condition=models.Q(('language__in', ['en', 'es'])), name='procedure_version_language_valid'),
+            model_name="procedureversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("language__in", ["en", "es"])),
+                name="procedure_version_language_valid",
+            ),
         ),
     ]

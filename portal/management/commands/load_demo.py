@@ -16,6 +16,13 @@ PRACTITIONER_USERNAME = next(
     account.username for account in DEMO_ACCOUNTS if account.role == "practitioner"
 )
 
+# The education content loaders, in order (the translation after its original): the loader, the
+# slug its procedure is published under, and what the report adds after the procedure's name.
+EDUCATION_LOADERS = [
+    (load_education_demo, EDUCATION_DEMO_SLUG, ""),
+    (load_education_demo_translation, EDUCATION_DEMO_TRANSLATION_SLUG, " (Spanish)"),
+]
+
 # The demo patients' addresses are made up, and the console back-end would print each e-mail in
 # full above the links this command prints; so the demo's e-mails go to an in-memory outbox.
 DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -42,8 +49,8 @@ class Command(BaseCommand):
             publisher = users.get(username=ADMIN_USERNAME)
             # One line per demo loader; later loaders are added here.
             content = [
-                self.load_education(publisher=publisher),
-                self.load_education_translation(publisher=publisher),
+                self.load_education(loader, slug=slug, label=label, publisher=publisher)
+                for loader, slug, label in EDUCATION_LOADERS
             ]
             consent = load_consent_demo(
                 admin=publisher,
@@ -52,19 +59,13 @@ class Command(BaseCommand):
             )
         self.report(accounts=accounts, content=content, consent=consent)
 
-    def load_education(self, *, publisher) -> str:
-        version = load_education_demo(publisher=publisher)
+    def load_education(self, loader, *, slug: str, label: str, publisher) -> str:
+        """Run one education loader; one report line, whether it published or found no change."""
+        version = loader(publisher=publisher)
         if version is not None:
-            return f"{version.name}: published as version {version.number}."
-        current = latest_version(slug=EDUCATION_DEMO_SLUG)
-        return f"{current.name}: already up to date (version {current.number})."
-
-    def load_education_translation(self, *, publisher) -> str:
-        version = load_education_demo_translation(publisher=publisher)
-        if version is not None:
-            return f"{version.name} (Spanish): published as version {version.number}."
-        current = latest_version(slug=EDUCATION_DEMO_TRANSLATION_SLUG)
-        return f"{current.name} (Spanish): already up to date (version {current.number})."
+            return f"{version.name}{label}: published as version {version.number}."
+        current = latest_version(slug=slug)
+        return f"{current.name}{label}: already up to date (version {current.number})."
 
     def report(self, *, accounts, content, consent) -> None:
         write = self.stdout.write

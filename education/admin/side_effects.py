@@ -1,0 +1,28 @@
+"""Side effects on their own list, for finding one across every procedure."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from ..models import SideEffect
+from .inlines import PATIENT_TEXT_WIDGETS
+
+
+@admin.register(SideEffect)
+class SideEffectAdmin(admin.ModelAdmin):
+    list_display = ["name", "procedure", "site", "frequency", "severity", "prevention"]
+    list_filter = ["site", "frequency", "severity", "prevention", "procedure"]
+    list_select_related = ["procedure"]
+    search_fields = ["name", "explanation", "procedure__name"]
+    ordering = ["procedure__name", "position", "id"]
+    formfield_overrides = PATIENT_TEXT_WIDGETS
+    fieldsets = [
+        (None, {"fields": ["procedure", ("name", "position"), "explanation"]}),
+        (
+            gettext_lazy("How often, how serious"),
+            {"fields": [("site", "frequency"), ("severity", "prevention")]},
+        ),
+        (
+            gettext_lazy("Prevention and what to do"),
+            {"fields": ["prevention_advice", "warning_signs", "what_to_do"]},
+        ),
+    ]
