@@ -11,7 +11,7 @@ from django.db.models import (
 )
 
 from accounts.selectors import is_clinic_admin
-from education.models import ProcedureVersion
+from education.models import Procedure, ProcedureVersion
 from education.selectors import latest_version_in_language
 
 from .models import ConsentInvitation, ConsentRecord, Practitioner
@@ -85,19 +85,7 @@ _ROW_DEFERRED = (
     "record__version__content",
     "record__version__summary",
     "record__version__change_summary",
-    *(
-        f"procedure__{name}"
-        for name in (
-            "summary",
-            "description",
-            "evidence_summary",
-            "results_duration",
-            "unknowns",
-            "alternatives",
-            "aftercare",
-            "disclaimer",
-        )
-    ),
+    *(f"procedure__{name}" for name in Procedure.PATIENT_TEXTS),
 )
 
 

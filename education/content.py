@@ -29,14 +29,10 @@ def build_snapshot(procedure) -> dict:
             "name": procedure.name,
             "slug": procedure.slug,
             "other_names": procedure.other_names_list,
-            "summary_html": _md(procedure.summary),
-            "description_html": _md(procedure.description),
-            "evidence_summary_html": _md(procedure.evidence_summary),
-            "results_duration_html": _md(procedure.results_duration),
-            "unknowns_html": _md(procedure.unknowns),
-            "alternatives_html": _md(procedure.alternatives),
-            "aftercare_html": _md(procedure.aftercare),
-            "disclaimer_html": _md(procedure.disclaimer),
+            **{
+                f"{name}_html": _md(getattr(procedure, name))
+                for name in type(procedure).PATIENT_TEXTS
+            },
             "medical_reviewer": procedure.medical_reviewer,
             "last_reviewed_on": procedure.last_reviewed_on.isoformat(),
         },

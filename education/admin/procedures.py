@@ -82,16 +82,7 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
                 "description": gettext_lazy(
                     "Each text shows its reading grade; aim for grade 8 or below."
                 ),
-                "fields": [
-                    "summary",
-                    "description",
-                    "evidence_summary",
-                    "results_duration",
-                    "unknowns",
-                    "alternatives",
-                    "aftercare",
-                    "disclaimer",
-                ],
+                "fields": list(Procedure.PATIENT_TEXTS),
             },
         ),
         (gettext_lazy("Medical review"), {"fields": ["medical_reviewer", "last_reviewed_on"]}),

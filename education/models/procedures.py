@@ -20,6 +20,19 @@ class ProcedureQuerySet(models.QuerySet):
 class Procedure(models.Model):
     """The editable draft of a procedure's patient material."""
 
+    # The patient-facing Markdown texts, in the order a patient reads them: edited together in
+    # admin, frozen into each version's snapshot, and skipped by lists that show only names.
+    PATIENT_TEXTS = (
+        "summary",
+        "description",
+        "evidence_summary",
+        "results_duration",
+        "unknowns",
+        "alternatives",
+        "aftercare",
+        "disclaimer",
+    )
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(
         _("slug"),
