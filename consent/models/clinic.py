@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from education.models import Procedure
+from education.models import Procedure, choice_constraint
 
 
 class Practitioner(models.Model):
@@ -124,9 +124,7 @@ class Credential(models.Model):
         verbose_name = _("credential")
         verbose_name_plural = _("credentials")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"
-            ),
+            choice_constraint("kind", CredentialKind.values, name="credential_kind_valid"),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
                 name="credential_expires_after_issue",
@@ -200,10 +198,7 @@ class RegulatoryStatus(models.Model):
             models.UniqueConstraint(
                 fields=["procedure", "jurisdiction"], name="regulatory_status_once_per_place"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=Regulation.values),
-                name="regulatory_status_valid",
-            ),
+            choice_constraint("status", Regulation.values, name="regulatory_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -243,9 +238,8 @@ class Formulation(models.Model):
         verbose_name = _("formulation")
         verbose_name_plural = _("formulations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(regulatory_status__in=Approval.values),
-                name="formulation_regulatory_status_valid",
+            choice_constraint(
+                "regulatory_status", Approval.values, name="formulation_regulatory_status_valid"
             ),
         ]
 

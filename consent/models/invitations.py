@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from education.models import LANGUAGE_CODES, Procedure, ProcedureVersion
+from education.models import LANGUAGE_CODES, Procedure, ProcedureVersion, choice_constraint
 
 from .clinic import Formulation, Location, Practitioner
 
@@ -97,9 +97,7 @@ class ConsentInvitation(models.Model):
             models.CheckConstraint(
                 condition=Q(failed_attempts__lte=5), name="invitation_attempts_at_most_five"
             ),
-            models.CheckConstraint(
-                condition=Q(language__in=LANGUAGE_CODES), name="invitation_language_valid"
-            ),
+            choice_constraint("language", LANGUAGE_CODES, name="invitation_language_valid"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from django.db.models import ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from education.models import ProcedureVersion
+from education.models import ProcedureVersion, choice_constraint
 
 from .invitations import SHA256_PATTERN, ConsentInvitation
 
@@ -156,9 +156,7 @@ class ConsentEvent(ImmutableModel):
             models.UniqueConstraint(
                 fields=["record", "previous_hash"], name="consent_event_chain_is_linear"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=EventKind.values), name="consent_event_kind_valid"
-            ),
+            choice_constraint("kind", EventKind.values, name="consent_event_kind_valid"),
             models.CheckConstraint(
                 condition=Q(event_hash__regex=SHA256_PATTERN)
                 & Q(previous_hash__regex=SHA256_PATTERN),
