@@ -280,13 +280,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_link_tokens": {"()": "portal.log_filters.RedactLinkTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler redacts patients' link tokens, whichever logger wrote the line: paths of 4xx
+    # answers (django.request), request lines (django.server) and CSRF failures
+    # (django.security.csrf) all carry them, and a logger's own filter does not see what its
+    # children pass up to the root's handlers.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Paths of 4xx answers and request lines carry patients' link tokens.
+        # Also on the loggers, so that a handler added later (a test's, an APM agent's) never
+        # sees these records unredacted either.
         "django.request": {"filters": ["redact_link_tokens"]},
         "django.server": {"filters": ["redact_link_tokens"]},
+        "django.security.csrf": {"filters": ["redact_link_tokens"]},
         # At DEBUG it logs every failed variable lookup with the whole context: patient data.
         "django.template": {"level": "INFO"},
         # WeasyPrint reports every step of every PDF at INFO.
