@@ -52,8 +52,10 @@ DEMO_ACCOUNTS = (
         password="meso-practitioner-demo-2026",  # noqa: S106 - a published demo password.
         group=roles.PRACTITIONERS,
         is_staff=False,
-        first_name="Demo",
-        last_name="Practitioner",
+        # The demo practitioner's own name (consent/demo.py shows her as "Dr. Maya Chen, MD"):
+        # she countersigns with it.
+        first_name="Maya",
+        last_name="Chen",
         backup_codes=("p5xe8ktn", "b2vq6hmc", "z9rj3wsa", "f7ly4dnu", "m3gk8tpe"),
     ),
 )

@@ -43,3 +43,17 @@ def confirmed_totp_devices(user: AbstractBaseUser):
 
 def confirmed_backup_devices(user: AbstractBaseUser):
     return StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk")
+
+
+def user_may_reset_second_factor_of(*, actor: AbstractBaseUser, owner: AbstractBaseUser) -> bool:
+    """Whether `actor` may remove `owner`'s authenticator or backup codes (so they enrol again).
+
+    A superuser may reset anyone's. Anyone else (a clinic admin with the delete permission) only
+    a practitioner's: whoever could reset a clinic admin's or a superuser's second factor could
+    then enrol one of their own on that account, and act with its rights.
+    """
+    if actor.is_superuser:
+        return True
+    if owner.is_superuser or owner.groups.filter(name=roles.CLINIC_ADMINS).exists():
+        return False
+    return owner.groups.filter(name=roles.PRACTITIONERS).exists()

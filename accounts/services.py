@@ -9,14 +9,18 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import selectors
+from . import emails, selectors
 
 AUTHENTICATOR_NAME = "Authenticator app"
+BACKUP_CODES_NAME = "Backup codes"
+BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_CODE = re.compile(r"\d{6}")
 
 
@@ -95,7 +99,60 @@ def authenticator_enrolment_confirm(*, device: TOTPDevice, code: str) -> bool:
             return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        _notify_on_commit(device.user, _("An authenticator app was added to your account."), None)
     return True
+
+
+def _notify_on_commit(user, change: str, changed_by) -> None:
+    transaction.on_commit(
+        lambda: emails.send_second_factor_changed(user=user, change=change, changed_by=changed_by),
+        robust=True,
+    )
+
+
+@transaction.atomic
+def backup_codes_generate(*, user: AbstractBaseUser) -> list[str]:
+    """New backup codes for `user`, made by the server; every earlier code stops working.
+
+    The codes are returned to be shown once, to the user, on the page that asked for them; no
+    form anywhere lets a person choose a code. The user is e-mailed that new codes were made
+    (without the codes). The device a session was verified by is kept, so generating codes does
+    not sign the user out.
+    """
+    devices = StaticDevice.objects.select_for_update().filter(user=user).order_by("pk")
+    device = devices.first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_NAME, confirmed=True)
+    StaticToken.objects.filter(device__user=user).delete()
+    codes = []
+    while len(codes) < BACKUP_CODE_COUNT:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    _notify_on_commit(
+        user, _("New backup codes were made for your account; the old ones no longer work."), user
+    )
+    return codes
+
+
+@transaction.atomic
+def second_factor_remove(*, device: Device, removed_by: AbstractBaseUser) -> None:
+    """Remove `device` (an authenticator app or backup codes) so that its owner enrols again.
+
+    Raises PermissionDenied unless `removed_by` may reset the owner's second factor
+    (selectors.user_may_reset_second_factor_of). The owner is e-mailed.
+    """
+    owner = device.user
+    if not selectors.user_may_reset_second_factor_of(actor=removed_by, owner=owner):
+        raise PermissionDenied
+    change = (
+        _("Your backup codes were removed from your account.")
+        if isinstance(device, StaticDevice)
+        else _("An authenticator app was removed from your account.")
+    )
+    device.delete()
+    _notify_on_commit(owner, change, removed_by)
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -201,6 +201,25 @@ class EnrolmentView(_SecondStepView):
             _sign_in(self.request, self.user, form.device)
         messages.success(self.request, _("Your authenticator app is set up."))
         return redirect(self.next_or_default())
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    """Staff signed in with their second factor: make their own new backup codes.
+
+    GET explains and offers the button; POST makes ten codes on the server, replaces every
+    earlier one, and shows them on this one response only (never stored in the session, never
+    shown again, not cached). Nobody makes codes for someone else: a clinic admin resets a lost
+    second factor in admin and the person enrols again.
+    """
+    user = request.user
+    if not (user.is_authenticated and user.is_verified()):
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if not selectors.user_may_sign_in_as_staff(user):
+        raise PermissionDenied
+    codes = services.backup_codes_generate(user=user) if request.method == "POST" else None
+    return render(request, "accounts/backup_codes.html", {"codes": codes})
 
 
 @require_POST

@@ -7,11 +7,14 @@ overridden by an environment variable; `.env.example` lists them.
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +37,9 @@ if ENVIRONMENT not in {"development", "production"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and local variables (patients' data among them) to anyone.
+    raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=false.")
 
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEVELOPMENT_SECRET_KEY)
@@ -239,8 +245,23 @@ CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+1 555 0100")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "care@clinic.example")
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
-# The portal's public address, for links in e-mails (patients open them from their inbox).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The portal's public address, for links in e-mails (patients open them from their inbox). In
+# production it must be set, over HTTPS, and one of the hosts this server answers to: a link to
+# another host (or over plain HTTP) would send patients' tokens somewhere else.
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION:
+    if not SITE_URL:
+        raise ImproperlyConfigured(
+            "Production needs SITE_URL, the address in patients' e-mails, e.g. "
+            "'https://consent.example-clinic.com'."
+        )
+    if not SITE_URL.startswith("https://"):
+        raise ImproperlyConfigured("SITE_URL must start with https:// in production.")
+    _site_host = urlsplit(SITE_URL).hostname or ""
+    if not validate_host(_site_host, ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            f"SITE_URL's host {_site_host} is not in ALLOWED_HOSTS ({', '.join(ALLOWED_HOSTS)})."
+        )
 
 # Sessions live in the database so any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -280,13 +301,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_link_tokens": {"()": "portal.log_filters.RedactLinkTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler redacts patients' link tokens, whichever logger wrote the line: paths of 4xx
+    # answers (django.request), request lines (django.server) and CSRF failures
+    # (django.security.csrf) all carry them, and a logger's own filter does not see what its
+    # children pass up to the root's handlers.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Paths of 4xx answers and request lines carry patients' link tokens.
+        # Also on the loggers, so that a handler added later (a test's, an APM agent's) never
+        # sees these records unredacted either.
         "django.request": {"filters": ["redact_link_tokens"]},
         "django.server": {"filters": ["redact_link_tokens"]},
+        "django.security.csrf": {"filters": ["redact_link_tokens"]},
         # At DEBUG it logs every failed variable lookup with the whole context: patient data.
         "django.template": {"level": "INFO"},
         # WeasyPrint reports every step of every PDF at INFO.
@@ -336,5 +365,19 @@ AXES_HTTP_RESPONSE_CODE = 403
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )
+# Where those proxies connect from (CIDRs, e.g. "10.0.0.0/8"): X-Forwarded-For is read only from
+# a request whose REMOTE_ADDR is in one of them, so a client that reaches the app directly
+# cannot choose its own address. Required whenever TRUSTED_PROXY_COUNT is above 0.
+try:
+    TRUSTED_PROXY_NETWORKS = [
+        ipaddress.ip_network(network) for network in env_list("TRUSTED_PROXY_NETWORKS")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {error}") from None
+if TRUSTED_PROXY_COUNT > 0 and not TRUSTED_PROXY_NETWORKS:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT (or BEHIND_TLS_PROXY) needs TRUSTED_PROXY_NETWORKS: the networks "
+        "the proxies connect from, e.g. '10.0.0.0/8'."
+    )
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip_address"
 AXES_VERBOSE = False  # no start-up banner above every management command's output

@@ -107,6 +107,12 @@ class PractitionerAdmin(admin.ModelAdmin):
     fields = ["user", "display_name", "profession", "years_of_experience"]
     inlines = [CredentialInline, ProcedureExperienceInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once patients have signed, the account stays (Practitioner.clean refuses it too).
+        if obj is not None and obj.has_records():
+            return [*super().get_readonly_fields(request, obj), "user"]
+        return super().get_readonly_fields(request, obj)
+
     def get_queryset(self, request):
         valid = credential_status_q(
             CredentialStatus.VALID, timezone.localdate(), prefix="credentials__"

@@ -4,6 +4,7 @@ jurisdiction permits, and the formulations that are injected."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +35,27 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def has_records(self) -> bool:
+        """Whether any patient has signed a consent naming this practitioner."""
+        return self.pk is not None and self.invitations.filter(record__isnull=False).exists()
+
+    def clean(self):
+        # Records and their events name the practitioner and, through them, the account that
+        # answered and countersigned: moving the practitioner to another account would make
+        # those records read as someone else's.
+        if self.pk is None or not self.has_records():
+            return
+        saved_user_id = type(self).objects.filter(pk=self.pk).values_list("user_id", flat=True)
+        if saved_user_id.first() != self.user_id:
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("This practitioner has signed consents: their account cannot change."),
+                        code="user_locked",
+                    )
+                }
+            )
 
 
 class ProcedureExperience(models.Model):

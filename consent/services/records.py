@@ -14,6 +14,7 @@ from ..models import (
     EventKind,
 )
 from ..request_meta import RequestMeta
+from ..signature import typed_name_matches
 from ..tokens import new_token
 from .events import event_append
 from .invitations import invitation_create
@@ -81,7 +82,11 @@ COUNTERSIGN_STATEMENT = "I have discussed this consent with the patient."
 def record_countersign(
     *, record: ConsentRecord, practitioner_user, typed_name: str, request_meta: RequestMeta
 ) -> ConsentEvent:
-    """The practitioner countersigns; possible only once every question has an answer."""
+    """The practitioner countersigns; possible only once every question has an answer.
+
+    The typed name must be the signed-in practitioner's: the name shown to patients or their
+    account's full name (ignoring case and spacing, as for the patient's typed name).
+    """
     _require_own_patient(record, practitioner_user)
     ConsentRecord.objects.select_for_update().filter(pk=record.pk).exists()
     kinds = set(record.events.values_list("kind", flat=True))
@@ -96,13 +101,30 @@ def record_countersign(
     typed_name = " ".join(typed_name.split())
     if not typed_name:
         raise ValidationError({"typed_name": _("Type your name to sign.")}, code="required")
+    display_name = practitioner_user.practitioner.display_name
+    own_names = [display_name, practitioner_user.get_full_name()]
+    if not any(name.strip() and typed_name_matches(typed_name, name) for name in own_names):
+        raise ValidationError(
+            {
+                "typed_name": ValidationError(
+                    _("Type your own name: %(name)s as patients see it, or your full name."),
+                    code="not_own_name",
+                    params={"name": display_name},
+                )
+            }
+        )
     return event_append(
         record=record,
         kind=EventKind.COUNTERSIGNED,
         actor=practitioner_user,
-        actor_label=practitioner_user.practitioner.display_name,
+        actor_label=display_name,
         request_meta=request_meta,
-        data={"typed_name": typed_name, "statement": COUNTERSIGN_STATEMENT},
+        # The account as well as the name: the history PDF prints who was signed in.
+        data={
+            "typed_name": typed_name,
+            "statement": COUNTERSIGN_STATEMENT,
+            "account": practitioner_user.get_username(),
+        },
     )
 
 

@@ -19,6 +19,7 @@ DETAIL_LABELS = {
     "answer": gettext_lazy("Answer"),
     "typed_name": gettext_lazy("Typed name"),
     "statement": gettext_lazy("Statement"),
+    "account": gettext_lazy("Signed in as"),
     "invitation_id": gettext_lazy("New invitation number"),
     "format": gettext_lazy("Format"),
 }

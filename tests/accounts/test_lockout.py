@@ -116,25 +116,40 @@ def test_without_trusted_proxies_only_the_connection_address_counts(settings):
     assert client_ip_address(request_from("203.0.113.7", "1.2.3.4")) == "203.0.113.7"
 
 
-def test_behind_one_proxy_the_right_most_forwarded_address_counts(settings):
+@pytest.fixture
+def behind_proxies(settings):
+    """The app behind proxies of ours in 10.0.0.0/8; each test sets how many."""
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    return settings
+
+
+def test_behind_one_proxy_the_right_most_forwarded_address_counts(behind_proxies):
+    settings = behind_proxies
     settings.TRUSTED_PROXY_COUNT = 1
     request = request_from("10.0.0.2", "1.2.3.4, 203.0.113.7")
     assert client_ip_address(request) == "203.0.113.7"
 
 
-def test_behind_two_proxies_the_second_from_the_right_counts(settings):
+def test_behind_two_proxies_the_second_from_the_right_counts(behind_proxies):
+    settings = behind_proxies
     settings.TRUSTED_PROXY_COUNT = 2
     request = request_from("10.0.0.2", "1.2.3.4, 203.0.113.7, 10.0.0.1")
     assert client_ip_address(request) == "203.0.113.7"
 
 
-def test_behind_a_proxy_a_missing_or_garbled_header_falls_back_to_the_connection(settings):
+def test_behind_a_proxy_a_missing_or_garbled_header_falls_back_to_the_connection(
+    behind_proxies,
+):
+    settings = behind_proxies
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip_address(request_from("10.0.0.2")) == "10.0.0.2"
     assert client_ip_address(request_from("10.0.0.2", "not-an-address")) == "10.0.0.2"
 
 
-def test_behind_a_proxy_a_forged_left_entry_does_not_bypass_the_lockout(client, app, settings):
+def test_behind_a_proxy_a_forged_left_entry_does_not_bypass_the_lockout(
+    client, app, behind_proxies
+):
+    settings = behind_proxies
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     fail_passwords(client, "ana", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
@@ -142,9 +157,31 @@ def test_behind_a_proxy_a_forged_left_entry_does_not_bypass_the_lockout(client, 
     assert response.status_code == 403
 
 
-def test_behind_a_proxy_other_clients_are_not_locked_out(client, app, settings):
+def test_behind_a_proxy_other_clients_are_not_locked_out(client, app, behind_proxies):
+    settings = behind_proxies
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     fail_passwords(client, "ana", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
     response = give_password(client, "ana", HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
     assert response.status_code == 302
+
+
+def test_forwarded_for_from_outside_the_proxy_networks_is_ignored(behind_proxies):
+    settings = behind_proxies
+    settings.TRUSTED_PROXY_COUNT = 1
+    direct = request_from("198.51.100.20", "203.0.113.7")
+    assert client_ip_address(direct) == "198.51.100.20"
+
+
+def test_a_client_reaching_the_app_directly_cannot_pick_its_address_for_the_lockout(
+    client, app, behind_proxies
+):
+    settings = behind_proxies
+    settings.TRUSTED_PROXY_COUNT = 1
+    direct = {"REMOTE_ADDR": "198.51.100.20"}
+    for n in range(5):
+        give_password(
+            client, "ana", password=f"wrong-{n}", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}", **direct
+        )
+    response = give_password(client, "ana", HTTP_X_FORWARDED_FOR="1.2.3.99", **direct)
+    assert response.status_code == 403

@@ -635,3 +635,45 @@ def test_a_clinic_admin_in_admin_sees_every_practitioners_consents(
 
     assert record.code in page
     assert theirs.code in page
+
+
+# A practitioner's account, once they have records -------------------------------------------
+
+
+def test_a_practitioners_account_is_read_only_in_admin_once_they_have_records(
+    admin_client, clinic, signed_record
+):
+    practitioner = clinic["practitioner"]
+    other = factories.UserFactory()
+    page = admin_client.get(url("practitioner", "change", practitioner.pk))
+    assert page.status_code == 200
+    assert 'name="user"' not in page.text
+
+    admin_client.post(
+        url("practitioner", "change", practitioner.pk),
+        {
+            "user": other.pk,
+            "display_name": practitioner.display_name,
+            "profession": practitioner.profession,
+            "years_of_experience": practitioner.years_of_experience,
+        },
+    )
+    practitioner.refresh_from_db()
+    assert practitioner.user != other
+
+
+def test_a_practitioners_account_cannot_be_changed_once_they_have_records(clinic, signed_record):
+    from django.core.exceptions import ValidationError
+
+    practitioner = clinic["practitioner"]
+    practitioner.user = factories.UserFactory()
+    with pytest.raises(ValidationError) as refused:
+        practitioner.full_clean()
+    assert "user" in refused.value.message_dict
+
+
+def test_a_practitioners_account_can_be_changed_before_they_have_records(admin_client, clinic):
+    practitioner = clinic["practitioner"]
+    assert 'name="user"' in admin_client.get(url("practitioner", "change", practitioner.pk)).text
+    practitioner.user = factories.UserFactory()
+    practitioner.full_clean()

@@ -29,6 +29,8 @@ def practitioner_user(clinic):
     from accounts.roles import PRACTITIONERS
 
     user.groups.add(Group.objects.get(name=PRACTITIONERS))
+    user.first_name, user.last_name = "Maya", "Chen"
+    user.save()
     return user
 
 
@@ -187,7 +189,7 @@ def test_each_state_is_derived_and_filterable(
     services.record_countersign(
         record=ready,
         practitioner_user=clinic["practitioner"].user,
-        typed_name="Maya Chen",
+        typed_name="Dr. Maya Chen, MD",
         request_meta=REQUEST_META,
     )
     withdrawn = sign_new(invite, django_capture_on_commit_callbacks)
@@ -404,6 +406,54 @@ def test_countersigning_needs_the_discussion_ticked(
     )
     assert response.status_code == 400
     assert not record.events.filter(kind=EventKind.COUNTERSIGNED).exists()
+
+
+def test_a_countersignature_in_someone_elses_name_is_refused_with_a_form_error(
+    as_practitioner, invite, django_capture_on_commit_callbacks
+):
+    record = sign_new(invite, django_capture_on_commit_callbacks, questions="")
+    response = as_practitioner.post(
+        record_url(record, "practice:countersign"), {"typed_name": "Dr. Who", "discussed": "on"}
+    )
+    assert response.status_code == 400
+    assert "Type your own name" in response.text
+    assert not record.events.filter(kind=EventKind.COUNTERSIGNED).exists()
+
+
+def test_a_countersignature_may_be_the_display_name_in_any_case_and_spacing(
+    as_practitioner, invite, django_capture_on_commit_callbacks
+):
+    record = sign_new(invite, django_capture_on_commit_callbacks, questions="")
+    response = as_practitioner.post(
+        record_url(record, "practice:countersign"),
+        {"typed_name": "  dr. maya   chen, md ", "discussed": "on"},
+    )
+    assert response.status_code == 302
+    assert record.events.filter(kind=EventKind.COUNTERSIGNED).exists()
+
+
+def test_the_countersignature_event_names_the_signed_in_account(
+    as_practitioner, practitioner_user, invite, django_capture_on_commit_callbacks
+):
+    record = sign_new(invite, django_capture_on_commit_callbacks, questions="")
+    as_practitioner.post(
+        record_url(record, "practice:countersign"), {"typed_name": "Maya Chen", "discussed": "on"}
+    )
+    event = record.events.get(kind=EventKind.COUNTERSIGNED)
+    assert event.actor == practitioner_user
+    assert event.data["account"] == practitioner_user.get_username()
+
+
+def test_the_history_pdf_prints_the_countersigners_account(
+    as_practitioner, practitioner_user, invite, django_capture_on_commit_callbacks
+):
+    record = sign_new(invite, django_capture_on_commit_callbacks, questions="")
+    as_practitioner.post(
+        record_url(record, "practice:countersign"), {"typed_name": "Maya Chen", "discussed": "on"}
+    )
+    pdf = as_practitioner.get(record_url(record, "practice:record_pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"Signed in as: {practitioner_user.get_username()}" in " ".join(text.split())
 
 
 # Stale records and re-consent -------------------------------------------------------------

@@ -73,7 +73,7 @@ def every_state(clinic, invite, django_capture_on_commit_callbacks):
     services.record_countersign(
         record=ready,
         practitioner_user=clinic["practitioner"].user,
-        typed_name="Maya Chen",
+        typed_name="Dr. Maya Chen, MD",
         request_meta=REQUEST_META,
     )
     withdrawn = sign(invite, django_capture_on_commit_callbacks, name="Wes Withdrawn")

@@ -44,6 +44,7 @@ def production(static_root: Path) -> dict:
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="testserver",
+        SITE_URL="https://testserver",
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(static_root),
     )

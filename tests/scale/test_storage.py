@@ -49,6 +49,7 @@ def run_python(code: str, **env):
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="consent.clinic.example",
+        SITE_URL="https://consent.clinic.example",
         **env,
     )
     return subprocess.run(  # noqa: S603

@@ -405,7 +405,7 @@ ADMIN_ADD_FORMS = [
     "consent.RegulatoryStatus",
     "education.Procedure",
     "education.SideEffect",
-    "otp_static.StaticDevice",  # backup codes, which clinic admins issue
+    # No second factor is added in admin: people enrol their own (accounts/admin.py).
 ]
 
 

@@ -9,6 +9,7 @@ appear in a log record (message, arguments, traceback) or on stderr.
 """
 
 import datetime
+import io
 import logging
 import re
 
@@ -206,3 +207,40 @@ def test_journeys_leave_no_name_birth_date_password_or_link_in_the_logs(
     assert "Bad Request: /consent/i/[token]/" in text  # the link's 4xx was logged, redacted
     assert "Signing failed for invitation" in text
     assert not found, [line for line in lines if any(value in line for value in found)][:10]
+
+
+@pytest.fixture
+def handler_output():
+    """What every handler the settings configure writes, in one buffer: a handler, not a logger,
+    is what reaches the disk, so this is what an operator would read."""
+    buffer = io.StringIO()
+    configured = settings.LOGGING["handlers"]
+    handlers = {
+        handler
+        for logger in [logging.root, *logging.root.manager.loggerDict.values()]
+        for handler in getattr(logger, "handlers", [])
+        if getattr(handler, "name", None) in configured
+    }
+    assert handlers, "no configured handler found"
+    previous = {handler: handler.setStream(buffer) for handler in handlers}
+    yield buffer
+    for handler, stream in previous.items():
+        handler.setStream(stream)
+
+
+def test_a_csrf_failure_on_a_link_writes_no_token_to_any_handler(invite, handler_output):
+    _invitation, token = invite()
+    patient = Client(enforce_csrf_checks=True)
+    link = reverse("consent:open", kwargs={"token": token})
+
+    refused = patient.post(link, {"date_of_birth": DATE_OF_BIRTH.isoformat()})
+
+    assert refused.status_code == 403
+    written = handler_output.getvalue()
+    assert "Forbidden (CSRF" in written  # the failure was logged, by django.security.csrf
+    assert token not in written
+
+
+def test_every_configured_handler_redacts_link_tokens():
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "redact_link_tokens" in handler.get("filters", []), name
