@@ -53,22 +53,44 @@ class AuditedReadsMixin:
         if is_cross_site(request):
             return cross_site_refused(request)
         response = super().change_view(request, object_id, form_url, extra_context)
-        shown = (getattr(response, "context_data", None) or {}).get("original")
-        if shown is not None:
-            record = self.signed_record_of(shown)
-            if record is None:
-                audit_log.info(
-                    "admin: user %s viewed %s %s, which has no signed record",
-                    request.user.pk,
-                    shown._meta.model_name,
-                    shown.pk,
-                )
-            else:
-                services.record_log_access(
-                    record=record,
-                    kind=EventKind.VIEWED,
-                    user=request.user,
-                    request_meta=services.RequestMeta.from_request(request),
-                    data={"channel": "admin"},
-                )
+        self._audit_shown(request, response, "original", {"channel": "admin"})
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history page names the object too (an invitation by its patient's name).
+        if is_cross_site(request):
+            return cross_site_refused(request)
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_shown(request, response, "object", {"channel": "admin", "page": "history"})
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Only an unsigned invitation can be deleted; its confirmation page names the patient.
+        if is_cross_site(request):
+            return cross_site_refused(request)
+        response = super().delete_view(request, object_id, extra_context)
+        self._audit_shown(request, response, "object", {"channel": "admin", "page": "delete"})
+        return response
+
+    def _audit_shown(self, request, response, key: str, data: dict) -> None:
+        """A rendered page showing one object: a "viewed" event on its record, or a log line."""
+        shown = (getattr(response, "context_data", None) or {}).get(key)
+        if shown is None:
+            return
+        record = self.signed_record_of(shown)
+        if record is None:
+            audit_log.info(
+                "admin: user %s viewed %s %s (%s), which has no signed record",
+                request.user.pk,
+                shown._meta.model_name,
+                shown.pk,
+                data.get("page", "change"),
+            )
+            return
+        services.record_log_access(
+            record=record,
+            kind=EventKind.VIEWED,
+            user=request.user,
+            request_meta=services.RequestMeta.from_request(request),
+            data=data,
+        )

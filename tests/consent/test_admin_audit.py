@@ -237,3 +237,27 @@ def test_view_on_site_still_leads_a_procedure_to_its_public_page(admin_client, c
 
     assert response.status_code == 302
     assert response["Location"].endswith(procedure.get_absolute_url())
+
+
+def test_the_history_page_of_a_signed_invitation_is_audited(admin_client, sign):
+    record = sign()
+
+    response = admin_client.get(url("consentinvitation", "history", record.invitation.pk))
+
+    assert response.status_code == 200
+    assert [event.data for event in admin_views(record)] == [
+        {"channel": "admin", "page": "history"}
+    ]
+
+
+def test_the_delete_page_of_an_unsigned_invitation_is_logged_by_ids_alone(
+    admin_client, invite, caplog
+):
+    invitation, _token = invite()
+
+    with caplog.at_level(logging.INFO, logger="consent.audit"):
+        response = admin_client.get(url("consentinvitation", "delete", invitation.pk))
+
+    assert response.status_code == 200
+    [line] = [r.getMessage() for r in caplog.records if r.name == "consent.audit"]
+    assert f"invitation {invitation.pk} (delete)" in line
