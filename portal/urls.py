@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django_otp.admin import OTPAdminSite
 
 from accounts import views as account_views
 
 from . import views
+from .admin_site import PortalAdminSite
 
 # Admin admits only sessions verified by the second sign-in step, and has no login page of its
-# own: it sends people to /accounts/login/.
-admin.site.__class__ = OTPAdminSite
+# own: it sends people to /accounts/login/. Its "view on site" shortcut keeps to what admin
+# shows the person (portal/admin_site.py).
+admin.site.__class__ = PortalAdminSite
 admin.site.login = account_views.admin_login
 
 admin.site.site_header = _("Consent portal administration")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
@@ -141,9 +142,12 @@ def _without_page(request) -> str:
 
 
 @staff_area
-@require_safe
+@require_POST
 def export_csv(request: HttpRequest):
-    """Staff: the dashboard's filtered list as CSV, streamed; each exported record gets an event."""
+    """Staff: the dashboard's filtered list as CSV, streamed; each exported record gets an event.
+
+    A POST with the CSRF token (the dashboard's button is a form), so no other site can make a
+    signed-in browser export; the filters stay in the query string, as on the dashboard."""
     _form, filters = _dashboard_filters(request)
     rows = selectors.practice_consent_list(
         user=request.user,
@@ -201,6 +205,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
 
 
 @staff_area
+@refuse_cross_site  # opening it writes a "viewed" event
 @require_safe
 def record_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: exactly what the patient saw and confirmed, from the record's own snapshot."""
@@ -290,9 +295,10 @@ def record_reconsent(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff_area
-@require_safe
+@require_POST
 def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """Staff: the patient's copy plus the record's event history, as one PDF."""
+    """Staff: the patient's copy plus the record's event history, as one PDF (a POST with the
+    CSRF token: the download writes an event)."""
     record = _record_or_404(request, code)
     try:
         record_stored_pdf(record)
@@ -317,9 +323,10 @@ def _pdf_invalid(request, record) -> HttpResponse:
 
 
 @staff_area
-@require_safe
+@require_POST
 def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
-    """Staff: the record as an HL7 FHIR Consent resource, with the patient's PDF attached."""
+    """Staff: the record as an HL7 FHIR Consent resource, with the patient's PDF attached (a POST
+    with the CSRF token: the export writes an event)."""
     record = _record_or_404(request, code)
     try:
         pdf_bytes = record_stored_pdf(record)

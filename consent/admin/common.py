@@ -39,6 +39,9 @@ class OwnPatientsOnlyMixin:
     material, say) sees only their own patients'. `practitioner_path` leads to the practitioner."""
 
     practitioner_path = "practitioner"
+    # Admin's "view on site" link would lead to the record's code; these pages offer none, and
+    # the shortcut URL refuses models whose admin says so (portal/admin_site.py).
+    view_on_site = False
 
     def get_queryset(self, request):
         return visible_to_staff(

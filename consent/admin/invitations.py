@@ -19,6 +19,7 @@ from ..models import (
     ConsentInvitation,
 )
 from ..state import LinkStatus, link_status, link_status_q, with_state
+from .audit import AuditedReadsMixin
 from .common import (
     BOTH_PLACES,
     OwnPatientsOnlyMixin,
@@ -40,7 +41,9 @@ class LinkStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(ConsentInvitation)
-class ConsentInvitationAdmin(OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, admin.ModelAdmin):
+class ConsentInvitationAdmin(
+    AuditedReadsMixin, OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, admin.ModelAdmin
+):
     add_form = InvitationAddForm
     list_display = [
         "patient_name",
@@ -110,6 +113,10 @@ class ConsentInvitationAdmin(OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, adm
             .get_queryset(request)
             .select_related("procedure", "practitioner", "location", "formulation", "record")
         )
+
+    def signed_record_of(self, invitation):
+        # The reverse one-to-one raises (an AttributeError) when nobody has signed yet.
+        return getattr(invitation, "record", None)
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)

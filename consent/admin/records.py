@@ -11,6 +11,7 @@ from ..models import (
     ConsentEvent,
     ConsentRecord,
 )
+from .audit import AuditedReadsMixin
 from .common import (
     OwnPatientsOnlyMixin,
     ReadOnlyMixin,
@@ -25,7 +26,7 @@ class ConsentEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     practitioner_path = "invitation__practitioner"
 
     class Media:
@@ -64,6 +65,9 @@ class ConsentRecordAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("invitation", "version")
 
+    def signed_record_of(self, record):
+        return record
+
     @admin.display(description=gettext_lazy("patient"), ordering="invitation__patient_name")
     def patient(self, record):
         return record.invitation.patient_name
@@ -86,7 +90,7 @@ class ConsentRecordAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+class ConsentEventAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     practitioner_path = "record__invitation__practitioner"
     actions = None
     list_display = ["record", "kind", "occurred_at", "actor_label"]
@@ -109,3 +113,6 @@ class ConsentEventAdmin(OwnPatientsOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("record", "actor")
+
+    def signed_record_of(self, event):
+        return event.record

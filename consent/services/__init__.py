@@ -17,6 +17,7 @@ from .events import (
     event_append_each,
     record_log_access,
     record_log_patient_access,
+    records_log_access,
     records_log_export,
 )
 from .invitations import (
@@ -61,5 +62,6 @@ __all__ = [
     "record_request_reconsent",
     "record_sign",
     "record_withdraw",
+    "records_log_access",
     "records_log_export",
 ]

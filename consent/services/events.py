@@ -112,6 +112,19 @@ def record_log_access(*, record: ConsentRecord, kind: str, user, request_meta, d
     )
 
 
+def records_log_access(*, records, kind: str, user, request_meta, data=None):
+    """A staff member's look at many records at once (a list, a search): one event on each,
+    in three queries however many records (`event_append_each`)."""
+    return event_append_each(
+        records=list(records),
+        kind=kind,
+        actor=user,
+        actor_label=_staff_label(user),
+        request_meta=request_meta,
+        data=data or {},
+    )
+
+
 def record_log_patient_access(*, record: ConsentRecord, kind: str, request_meta) -> ConsentEvent:
     """The patient's own view of their receipt, or download of their copy."""
     return event_append(

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.fetch_site import refuse_cross_site
+
 from .. import services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
@@ -30,6 +32,7 @@ def _patient_record(invitation) -> ConsentRecord:
 
 
 @patient_required
+@refuse_cross_site  # opening it writes a "viewed" event
 @require_safe
 def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
     """The patient: their receipt, the PDF copy, and the way to withdraw."""
@@ -58,6 +61,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
 
 
 @patient_required
+@refuse_cross_site  # downloading writes a "downloaded" event
 @require_safe
 def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
     """The patient: download the PDF copy made at signing, once it passes its SHA-256 check."""

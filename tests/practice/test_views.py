@@ -21,31 +21,6 @@ from tests.consent.conftest import REQUEST_META, complete_draft
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def practitioner_user(clinic):
-    user = clinic["practitioner"].user
-    from django.contrib.auth.models import Group
-
-    from accounts.roles import PRACTITIONERS
-
-    user.groups.add(Group.objects.get(name=PRACTITIONERS))
-    user.first_name, user.last_name = "Maya", "Chen"
-    user.save()
-    return user
-
-
-@pytest.fixture
-def as_practitioner(client, practitioner_user):
-    login_verified(client, practitioner_user)
-    return client
-
-
-@pytest.fixture
-def as_admin(client, clinic):
-    login_verified(client, clinic["admin"])
-    return client
-
-
 def sign_new(invite, django_capture_on_commit_callbacks, questions="Will it hurt?", **overrides):
     invitation, _token = invite(**overrides)
     draft = complete_draft(invitation)
@@ -133,8 +108,9 @@ def test_another_practitioners_record_answers_404_and_leaves_an_event(
     stranger = factories.PractitionerFactory().user
     login_verified(client, stranger)
 
-    for name in ("practice:record", "practice:record_pdf", "practice:record_fhir"):
-        assert client.get(record_url(record, name)).status_code == 404
+    assert client.get(record_url(record)).status_code == 404
+    for name in ("practice:record_pdf", "practice:record_fhir"):
+        assert client.post(record_url(record, name)).status_code == 404
     assert client.post(record_url(record, "practice:answer"), {"answer": "x"}).status_code == 404
     refused = ConsentEvent.objects.filter(record=record, kind=EventKind.ACCESS_REFUSED)
     assert refused.count() == 4
@@ -508,7 +484,7 @@ def test_viewing_a_record_leaves_an_event_with_who_and_where(as_practitioner, si
 
 def test_pdf_download_has_the_patients_copy_and_the_history(as_practitioner, signed_record):
     record, _ = signed_record
-    response = as_practitioner.get(record_url(record, "practice:record_pdf"))
+    response = as_practitioner.post(record_url(record, "practice:record_pdf"))
     assert response.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert record.code in text
@@ -517,7 +493,7 @@ def test_pdf_download_has_the_patients_copy_and_the_history(as_practitioner, sig
 
 def test_fhir_export_is_a_consent_resource_and_leaves_an_event(as_practitioner, signed_record):
     record, _ = signed_record
-    response = as_practitioner.get(record_url(record, "practice:record_fhir"))
+    response = as_practitioner.post(record_url(record, "practice:record_fhir"))
     assert response.status_code == 200
     resource = json.loads(response.content)
     assert resource["resourceType"] == "Consent"
@@ -531,8 +507,8 @@ def test_csv_export_streams_the_filtered_list_and_logs_each_record(
     first = sign_new(invite, django_capture_on_commit_callbacks)
     second = sign_new(invite, django_capture_on_commit_callbacks, questions="")
     invite(patient_name="Not Signed")
-    response = as_admin.get(
-        reverse("practice:export_csv"), {"state": ConsentState.AWAITING_ANSWERS}
+    response = as_admin.post(
+        f"{reverse('practice:export_csv')}?state={ConsentState.AWAITING_ANSWERS}"
     )
     assert response.streaming
     body = b"".join(response.streaming_content).decode()
@@ -592,7 +568,7 @@ def test_a_tampered_stored_pdf_is_not_handed_out(as_practitioner, signed_record)
     data[200] ^= 0x01
     with open(default_storage.path(record.pdf.name), "wb") as handle:
         handle.write(bytes(data))
-    response = as_practitioner.get(record_url(record, "practice:record_pdf"))
+    response = as_practitioner.post(record_url(record, "practice:record_pdf"))
     assert response.status_code == 409
     assert "failed its check" in response.text
     assert not record.events.filter(kind=EventKind.DOWNLOADED).exists()

@@ -110,10 +110,10 @@ def test_signing_verifying_and_downloads_need_no_local_disk(
     practitioner = clinic["practitioner"].user
     practitioner.groups.add(Group.objects.get(name=PRACTITIONERS))
     login_verified(client, practitioner)
-    response = client.get(reverse("practice:record_pdf", kwargs={"code": record.code}))
+    response = client.post(reverse("practice:record_pdf", kwargs={"code": record.code}))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
-    response = client.get(reverse("practice:record_fhir", kwargs={"code": record.code}))
+    response = client.post(reverse("practice:record_fhir", kwargs={"code": record.code}))
     assert response.status_code == 200
 
 

@@ -128,8 +128,9 @@ def test_another_practitioners_record_answers_404_and_is_logged(world, name):
 
     record = world.records["B"]
     client = world.clients["practitioner_x"]
+    ask = client.get if name == "record" else client.post  # the exports are POST forms
 
-    response = client.get(reverse(f"practice:{name}", kwargs={"code": record.code}))
+    response = ask(reverse(f"practice:{name}", kwargs={"code": record.code}))
 
     assert response.status_code == 404
     refused = record.events.filter(kind=EventKind.ACCESS_REFUSED).get()
@@ -176,3 +177,140 @@ def test_admin_never_shows_an_authenticator_secret_or_backup_codes(world, client
         assert "k7q2m9x4" not in page.text
     for name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
         assert client.get(reverse(f"admin:{name}", args=[totp.pk])).status_code == 403
+
+
+# Admin's patient data, role by role, with a practitioner who was also given staff access ------
+
+
+def admin_answer_expected(role: str, target) -> str:
+    """ "shown", "not found" (admin's redirect to its index) or "refused"."""
+    if role == "clinic_admin":
+        return "shown"
+    if role != "practitioner_x":  # X is given staff access in the test below; Y is not
+        return "refused"
+    if target.route.name.endswith("_changelist") or target.owner in MAY_SEE[role]:
+        return "shown"
+    return "not found"
+
+
+def admin_answer(response) -> str:
+    location = urlsplit(response.get("Location", "")).path
+    if response.status_code == 200:
+        return "shown"
+    if response.status_code == 302 and location == "/admin/":
+        return "not found"
+    if response.status_code == 403 or (
+        response.status_code == 302 and location in ADMIN_REFUSAL_REDIRECTS
+    ):
+        return "refused"
+    return f"{response.status_code} {location}"
+
+
+def audited_records_expected(world, role: str, target) -> set[str]:
+    """The patients whose signed record a shown page must leave a "viewed" event on."""
+    signed = {key for key in world.records if key in MAY_SEE[role]}
+    if target.route.name.endswith("_changelist"):
+        return signed & {target.owner} if target.owner else signed
+    return signed & {target.owner}
+
+
+def test_admin_patient_data_pages_answer_each_role_as_expected_and_every_look_is_audited(world):
+    from consent.models import ConsentEvent, EventKind
+
+    from .urlmap import is_admin_patient_data_page
+
+    world.practitioner_x.user.is_staff = True
+    world.practitioner_x.user.save()
+    users = {"practitioner_x": world.practitioner_x.user, "clinic_admin": world.admin}
+    targets, _unknown = all_targets(world)
+    pages = [target for target in targets if is_admin_patient_data_page(target.route)]
+    problems = []
+    for role in ROLES:
+        for target in pages:
+            where = f"GET {target.url} as {role} ({target.extra or target.route.name})"
+            newest = ConsentEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            response = world.clients[role].get(target.url)
+            answer, expected = admin_answer(response), admin_answer_expected(role, target)
+            if answer != expected:
+                problems.append(f"{where}: {answer}, expected {expected}")
+            problems += [
+                f"{where}: shows {secret!r}"
+                for secret in leaked(body_of(response), forbidden_secrets(role), target.url)
+            ]
+            views = ConsentEvent.objects.filter(
+                id__gt=newest, kind=EventKind.VIEWED, data__channel="admin"
+            )
+            audited = {
+                key
+                for key, record in world.records.items()
+                for e in views
+                if e.record_id == record.pk
+            }
+            wanted = audited_records_expected(world, role, target) if answer == "shown" else set()
+            if audited != wanted or len(views) != len(wanted):
+                problems.append(
+                    f"{where}: viewed events on {sorted(audited)}, expected {sorted(wanted)}"
+                )
+            if any(event.actor_id != users[role].pk for event in views):
+                problems.append(f"{where}: a viewed event names someone else")
+
+    print(f"\nadmin patient data: {len(pages)} URLs × {len(ROLES)} roles; {len(problems)} problems")
+    assert len(pages) >= 3 * 2
+    assert not problems, "\n".join(problems[:50])
+
+
+# Pages that write an event when opened refuse a request another site started ------------------
+
+WRITING_GETS = [
+    ("practitioner_x", "practice:record", {"code": "A"}),
+    ("patient_a", "consent:record", None),
+    ("patient_a", "consent:record_pdf", None),
+    ("clinic_admin", "admin:consent_consentrecord_change", {"object_id": "A"}),
+    ("clinic_admin", "admin:consent_consentrecord_changelist", None),
+    ("clinic_admin", "admin:consent_consentevent_changelist", None),
+    ("clinic_admin", "admin:consent_consentinvitation_changelist", None),
+]
+
+
+def writing_get_url(world, name, kwargs):
+    from django.urls import reverse
+
+    if kwargs and "code" in kwargs:
+        return reverse(name, kwargs={"code": world.code(kwargs["code"])})
+    if kwargs:
+        return reverse(name, args=[world.records[kwargs["object_id"]].pk])
+    return reverse(name)
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site"])
+@pytest.mark.parametrize(("role", "name", "kwargs"), WRITING_GETS)
+def test_a_page_that_writes_an_event_refuses_a_request_another_site_started(
+    world, role, name, kwargs, fetch_site
+):
+    from consent.models import ConsentEvent
+
+    before = ConsentEvent.objects.count()
+
+    response = world.clients[role].get(
+        writing_get_url(world, name, kwargs), headers={"Sec-Fetch-Site": fetch_site}
+    )
+
+    assert response.status_code == 403
+    assert "Open this page from the portal" in response.text
+    assert ConsentEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("fetch_site", ["same-origin", "none", None])
+@pytest.mark.parametrize(("role", "name", "kwargs"), WRITING_GETS)
+def test_a_page_that_writes_an_event_opens_from_the_portal_a_typed_address_or_without_the_header(
+    world, role, name, kwargs, fetch_site
+):
+    from consent.models import ConsentEvent
+
+    before = ConsentEvent.objects.count()
+    headers = {"Sec-Fetch-Site": fetch_site} if fetch_site else {}
+
+    response = world.clients[role].get(writing_get_url(world, name, kwargs), headers=headers)
+
+    assert response.status_code == 200
+    assert ConsentEvent.objects.count() > before

@@ -178,8 +178,8 @@ def test_journeys_leave_no_name_birth_date_password_or_link_in_the_logs(
     staff.get(reverse("practice:dashboard"), {"q": "Quarterstaff"})
     staff.get(reverse("practice:record", args=[record.code]))
     staff.post(reverse("practice:answer", args=[record.code]), {"answer": f"Dear {PATIENT_NAME}"})
-    b"".join(staff.get(reverse("practice:export_csv")).streaming_content)
-    staff.get(reverse("practice:record_pdf", args=[record.code]))
+    b"".join(staff.post(reverse("practice:export_csv")).streaming_content)
+    staff.post(reverse("practice:record_pdf", args=[record.code]))
     other = factories.PractitionerFactory()
     other.user.groups.add(Group.objects.get(name=PRACTITIONERS))
     from tests.conftest import login_verified

@@ -151,7 +151,7 @@ def test_urls_in_every_field_make_no_network_or_file_access(
             {"reason": " ".join(url_payloads(str(secret)))[:2000], "confirm": "on"},
         )
         assert withdraw.status_code == 302
-        history = staff.get(reverse("practice:record_pdf", args=[record.code]))
+        history = staff.post(reverse("practice:record_pdf", args=[record.code]))
         assert history.status_code == 200
         assert history.content.startswith(b"%PDF")
 

@@ -182,13 +182,27 @@ def admin_objects(model, world) -> list[tuple[str, str | None]]:
     if model is ConsentRecord:
         return [(world.records["A"].pk, "A"), (world.records["B"].pk, "B")]
     if model is ConsentEvent:
-        return [(world.records["B"].events.first().pk, "B")]
+        return [(world.records[key].events.first().pk, key) for key in ("A", "B")]
     if model is ConsentInvitation:
-        return [(world.invitations["C"].pk, "C")]
+        return [(world.invitations[key].pk, key) for key in ("A", "B", "C")]
     if model is ConsentDraft:
         return [(world.invitations["C"].draft.pk, "C")]
     first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
     return [(first if first is not None else MISSING, None)]
+
+
+# The admin pages that show patients' data: each list, and each object's page.
+PATIENT_DATA_MODELS = ("consentrecord", "consentevent", "consentinvitation")
+
+
+def is_admin_patient_data_page(route: Route) -> bool:
+    model = _admin_model(route.route)
+    return (
+        model is not None
+        and model._meta.app_label == "consent"
+        and model._meta.model_name in PATIENT_DATA_MODELS
+        and route.name.endswith(("_changelist", "_change"))
+    )
 
 
 def targets(world) -> tuple[list[Target], list[Route]]:
