@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             model_name="consentinvitation",
             name="session_generation",
             field=models.PositiveIntegerField(
+                db_default=0,
                 default=0,
                 help_text="Raised when the link is resent, withdrawn, locked or renewed: patient sessions started before then end.",
                 verbose_name="patient sessions generation",

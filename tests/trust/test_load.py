@@ -32,7 +32,8 @@ from pytest_django.live_server_helper import LiveServer
 from consent.models import ConsentDraft
 from tests.consent.conftest import DATE_OF_BIRTH
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional, as a live server needs; the migrated rows (the roles' groups) are restored first.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CLIENTS = {"sign_in": 6, "date_of_birth": 5, "wizard": 5}  # 16 in all
 SECONDS = 20
