@@ -84,3 +84,16 @@ def send_answered(record: ConsentRecord, token: str) -> None:
         token=token,
         record=record,
     )
+
+
+def send_record_link(record: ConsentRecord, token: str) -> None:
+    """A new link to the patient's signed record, sent when staff revoked the previous one."""
+    _send(
+        invitation=record.invitation,
+        subject=lambda: (
+            _("%(clinic)s: a new link to your consent record") % {"clinic": settings.CLINIC_NAME}
+        ),
+        template="consent/email/record_link.txt",
+        token=token,
+        record=record,
+    )

@@ -128,6 +128,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer at a time. By default a transaction starts as a reader and asks to
+    # write at its first write; when another connection writes meanwhile, SQLite cannot wait
+    # (that would deadlock) and Django answers 500 "database is locked" at once. IMMEDIATE takes
+    # the write lock when the transaction begins, so writers queue for up to `timeout` seconds
+    # instead; WAL lets readers go on while one writes. With WAL, synchronous=NORMAL never
+    # corrupts the file and loses nothing when the app crashes; a power cut may lose the last
+    # commits, which is why a clinic runs PostgreSQL (tests/trust/test_load.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spent ~0.4 s compiling the dashboard's state query (correlated
     # subqueries make its cost estimate high) that then ran in milliseconds: pages never gain.
@@ -208,6 +223,23 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Caches. "default" is each process's own memory: what any server may keep a copy of (the
+# public pages below). "shared" is a table in the database, so every app server counts together:
+# the verify page's lookups per client address. Its table is made by `migrate` (consent's
+# migration 0008 runs `createcachetable`), or by `manage.py createcachetable`.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_shared_cache",
+    },
+}
+# /consent/verify/ answers this many lookups per client address in this many seconds; more get
+# a 429 page: a record code is not a secret, but nobody needs to try thousands of them.
+VERIFY_THROTTLE_CACHE = "shared"
+VERIFY_THROTTLE_LOOKUPS = int(os.environ.get("VERIFY_THROTTLE_LOOKUPS", "30"))
+VERIFY_THROTTLE_SECONDS = int(os.environ.get("VERIFY_THROTTLE_SECONDS", "600"))
 
 # The home page, library and procedure pages, rendered once per library change and language and
 # kept in each process's memory for visitors without a session (portal/page_cache.py). Off in

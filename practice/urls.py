@@ -13,6 +13,7 @@ urlpatterns = [
     path("records/<str:code>/answer/", views.record_answer, name="answer"),
     path("records/<str:code>/countersign/", views.record_countersign, name="countersign"),
     path("records/<str:code>/reconsent/", views.record_reconsent, name="reconsent"),
+    path("records/<str:code>/link/", views.record_link_renew, name="link_renew"),
     path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),
     path("records/<str:code>/fhir.json", views.record_fhir, name="record_fhir"),
 ]

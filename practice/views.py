@@ -296,6 +296,20 @@ def record_reconsent(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_area
 @require_POST
+def record_link_renew(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff who see the record: revoke the patient's link to it and e-mail a new one."""
+    record = _record_or_404(request, code)
+    services.record_link_renew(record=record, renewed_by=request.user, request_meta=_meta(request))
+    messages.success(
+        request,
+        _("The old link no longer works; a new one was e-mailed to %(email)s.")
+        % {"email": record.invitation.patient_email},
+    )
+    return redirect("practice:record", code=record.code)
+
+
+@staff_area
+@require_POST
 def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Staff: the patient's copy plus the record's event history, as one PDF (a POST with the
     CSRF token: the download writes an event)."""

@@ -104,7 +104,7 @@ class ConsentInvitationAdmin(
         ),
     ]
     readonly_fields = ["status", "signed_record"]
-    actions = ["resend_link", "withdraw_invitation", "unlock_invitation"]
+    actions = ["resend_link", "withdraw_invitation", "unlock_invitation", "renew_record_link"]
 
     def get_queryset(self, request):
         # Annotated with the consent's state, from which each row's link status is read.
@@ -277,6 +277,31 @@ class ConsentInvitationAdmin(
             self.message_user(
                 request,
                 _("%(name)s: unlocked; the patient can try their date of birth again.")
+                % {"name": invitation.patient_name},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        permissions=["change"],
+        description=gettext_lazy(
+            "Revoke the signed record's link and send a new one (open sessions end)"
+        ),
+        location=BOTH_PLACES,
+    )
+    def renew_record_link(self, request, queryset):
+        for invitation in queryset:
+            if not hasattr(invitation, "record"):
+                self._skip(request, invitation, _("not signed, so there is no record link."))
+                continue
+            services.record_link_renew(
+                record=invitation.record,
+                renewed_by=request.user,
+                request_meta=services.RequestMeta.from_request(request),
+            )
+            self.log_change(request, invitation, _("Revoked the record link and sent a new one."))
+            self.message_user(
+                request,
+                _("%(name)s: the old record link no longer works; a new one was e-mailed.")
                 % {"name": invitation.patient_name},
                 messages.SUCCESS,
             )

@@ -83,6 +83,18 @@ class ConsentInvitation(models.Model):
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("invitation withdrawn at"), null=True, blank=True)
+    # A patient session remembers the number it started under (consent.views.access); raising
+    # it ends every session of this invitation at its next request, without looking for them.
+    # The database's own default lets servers still running the previous code insert rows.
+    session_generation = models.PositiveIntegerField(
+        _("patient sessions generation"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Raised when the link is resent, withdrawn, locked or renewed: patient sessions "
+            "started before then end."
+        ),
+    )
 
     objects = InvitationQuerySet.as_manager()
 

@@ -119,6 +119,7 @@ class EventKind(models.TextChoices):
     EXPORTED = "exported", _("Exported")
     ACCESS_REFUSED = "access_refused", _("Access refused")
     RECONSENT_REQUESTED = "reconsent_requested", _("Re-consent requested")
+    LINK_RENEWED = "link_renewed", _("Patient's link renewed")
 
 
 class ConsentEvent(ImmutableModel):

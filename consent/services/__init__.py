@@ -31,6 +31,7 @@ from .records import (
     COUNTERSIGN_STATEMENT,
     record_answer_questions,
     record_countersign,
+    record_link_renew,
     record_request_reconsent,
     record_withdraw,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "invitation_withdraw",
     "record_answer_questions",
     "record_countersign",
+    "record_link_renew",
     "record_log_access",
     "record_log_patient_access",
     "record_request_reconsent",

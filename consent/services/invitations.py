@@ -130,7 +130,8 @@ def invitation_create(
 def invitation_resend(
     *, invitation: ConsentInvitation, expires_at: datetime.datetime | None = None
 ) -> str:
-    """Replace the link (the old one stops working) and e-mail the new one.
+    """Replace the link (the old one stops working, and so do sessions opened with it) and
+    e-mail the new one.
 
     An expired invitation needs a new expiry; a signed, withdrawn or locked one cannot be resent
     (unlock it first, or create a new invitation).
@@ -149,7 +150,10 @@ def invitation_resend(
         )
     token, digest = new_token()
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
-        token_hash=digest, sent_at=timezone.now(), expires_at=new_expiry
+        token_hash=digest,
+        sent_at=timezone.now(),
+        expires_at=new_expiry,
+        session_generation=F("session_generation") + 1,
     )
     invitation.refresh_from_db()
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
@@ -157,14 +161,15 @@ def invitation_resend(
 
 
 def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
-    """The clinic takes an unsigned invitation back; its link stops working."""
+    """The clinic takes an unsigned invitation back; its link and its open patient sessions
+    stop working."""
     if ConsentRecord.objects.filter(invitation=invitation).exists():
         raise ValidationError(
             _("A signed consent cannot be withdrawn by the clinic; the patient withdraws it."),
             code="signed",
         )
     ConsentInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
+        withdrawn_at=timezone.now(), session_generation=F("session_generation") + 1
     )
 
 
@@ -177,7 +182,8 @@ def invitation_unlock(*, invitation: ConsentInvitation) -> None:
 def invitation_check_birth_date(
     *, invitation: ConsentInvitation, date_of_birth: datetime.date
 ) -> bool:
-    """True when the date of birth matches. Five wrong answers lock the invitation."""
+    """True when the date of birth matches. Five wrong answers lock the invitation and end its
+    open patient sessions: someone is guessing, and may have guessed right before."""
     invitation = ConsentInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.is_locked:
         return False
@@ -191,5 +197,6 @@ def invitation_check_birth_date(
     invitation.refresh_from_db()
     if invitation.failed_attempts >= ConsentInvitation.MAX_DATE_OF_BIRTH_ATTEMPTS:
         invitation.locked_at = timezone.now()
-        invitation.save(update_fields=["locked_at"])
+        invitation.session_generation = F("session_generation") + 1
+        invitation.save(update_fields=["locked_at", "session_generation"])
     return False

@@ -1,8 +1,9 @@
 """What happens to a signed record afterwards: the patient withdraws; the practitioner answers,
-countersigns or asks for re-consent."""
+countersigns or asks for re-consent; staff renew the patient's link."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,32 @@ def _rotate_record_link(record: ConsentRecord) -> str:
     token, digest = new_token()
     ConsentInvitation.objects.filter(pk=record.invitation_id).update(record_token_hash=digest)
     return token
+
+
+@transaction.atomic
+def record_link_renew(
+    *, record: ConsentRecord, renewed_by, request_meta: RequestMeta | None
+) -> ConsentEvent:
+    """Revoke the patient's link to their signed record and e-mail a new one.
+
+    The old link stops working, every patient session opened with it ends at its next request,
+    and the record's trail says who renewed it, when and from where. For a link that reached
+    the wrong person, or a patient who fears it did.
+    """
+    ConsentInvitation.objects.select_for_update().filter(pk=record.invitation_id).exists()
+    token = _rotate_record_link(record)
+    ConsentInvitation.objects.filter(pk=record.invitation_id).update(
+        session_generation=F("session_generation") + 1
+    )
+    event = event_append(
+        record=record,
+        kind=EventKind.LINK_RENEWED,
+        actor=renewed_by,
+        actor_label=renewed_by.get_full_name() or renewed_by.get_username(),
+        request_meta=request_meta,
+    )
+    transaction.on_commit(lambda: emails.send_record_link(record, token), robust=True)
+    return event
 
 
 def _require_own_patient(record: ConsentRecord, user) -> None:

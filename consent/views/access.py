@@ -3,6 +3,10 @@
 Anyone holding a valid link who then gives the invited patient's date of birth gets a patient
 session bound to one invitation, which ends after 30 idle minutes; every page after the link
 reads the invitation from that session, never from the URL.
+
+A session also ends when the clinic resends, withdraws or renews the link, or five wrong dates
+of birth lock it: each raises the invitation's `session_generation`, and a session that began
+under an earlier one is over at its next request. No table of sessions is searched for them.
 """
 
 import time
@@ -22,7 +26,11 @@ IDLE_SECONDS = 30 * 60
 def start_patient_session(request: HttpRequest, invitation: ConsentInvitation) -> None:
     """Bind this browser's session to the invitation, once the date of birth matched."""
     request.session.cycle_key()  # a new session id once identity is shown: no fixation
-    request.session[SESSION_KEY] = {"invitation_id": invitation.pk, "seen": time.time()}
+    request.session[SESSION_KEY] = {
+        "invitation_id": invitation.pk,
+        "generation": invitation.session_generation,
+        "seen": time.time(),
+    }
     request.session.set_expiry(IDLE_SECONDS)
 
 
@@ -42,7 +50,8 @@ def in_invitation_language(request: HttpRequest, invitation: ConsentInvitation, 
 
 
 def patient_required(view):
-    """Only the patient who answered the date-of-birth check, within 30 idle minutes.
+    """Only the patient who answered the date-of-birth check, within 30 idle minutes, and
+    since the link was last resent, withdrawn, locked or renewed.
 
     The view is called as `view(request, invitation, *args, **kwargs)`, in the invitation's
     language, and its response is never cached.
@@ -63,7 +72,7 @@ def patient_required(view):
             .filter(pk=state.get("invitation_id"))
             .first()
         )
-        if invitation is None:
+        if invitation is None or state.get("generation") != invitation.session_generation:
             request.session.flush()
             return redirect("consent:session_ended")
         request.session[SESSION_KEY] = {**state, "seen": time.time()}

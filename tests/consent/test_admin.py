@@ -15,6 +15,7 @@ from consent.models import (
     ConsentRecord,
     Credential,
     CredentialKind,
+    EventKind,
 )
 from consent.services import signing
 from consent.tokens import token_hash
@@ -196,6 +197,31 @@ def test_resend_skips_a_withdrawn_invitation(admin_client, invite, mailoutbox):
     response = run_action(admin_client, "consentinvitation", "resend_link", invitation)
     assert mailoutbox == []
     assert any("not resent" in message for message in messages_of(response))
+
+
+def test_renew_record_link_revokes_a_signed_records_link_and_emails_a_new_one(
+    admin_client, record, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation = record.invitation
+    old_hash = invitation.record_token_hash
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(admin_client, "consentinvitation", "renew_record_link", invitation)
+    invitation.refresh_from_db()
+    assert invitation.record_token_hash != old_hash
+    new_token = LINK.search(mailoutbox[0].body).group(1)
+    assert token_hash(new_token) == invitation.record_token_hash
+    assert record.events.filter(kind=EventKind.LINK_RENEWED).count() == 1
+
+
+def test_renew_record_link_skips_an_unsigned_invitation(admin_client, invite, mailoutbox):
+    invitation, token = invite()
+    mailoutbox.clear()
+    response = run_action(admin_client, "consentinvitation", "renew_record_link", invitation)
+    assert mailoutbox == []
+    assert any("not signed" in message for message in messages_of(response))
+    invitation.refresh_from_db()
+    assert invitation.token_hash == token_hash(token)
 
 
 def test_withdraw_sets_withdrawn_at(admin_client, invite):

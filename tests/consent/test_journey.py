@@ -439,10 +439,12 @@ def test_refuses_a_withdrawn_invitation_even_mid_way(client, invitation_and_toke
     open_link(client, token)
     walk_to_sign(client, invitation)
     invitation_withdraw(invitation=invitation)
+    # Withdrawing ends the patient's session; the link then says the invitation was withdrawn.
     response = sign(client)
-    assert response.status_code == 403
-    assert "withdrawn this invitation" in response.text
+    assert response["Location"] == reverse("consent:session_ended")
     assert not ConsentRecord.objects.exists()
+    reopened = client.get(reverse("consent:open", kwargs={"token": token}))
+    assert "withdrawn this invitation" in reopened.text
 
 
 def test_refuses_when_a_step_is_incomplete(client, invitation_and_token):

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from consent import services
 from consent.models import ConsentEvent, ConsentRecord, EventKind
 from consent.selectors import ConsentState
+from consent.tokens import token_hash
 from education.services import procedure_publish
 from tests import factories
 from tests.conftest import login_verified
@@ -467,6 +468,32 @@ def test_re_consent_is_refused_for_a_record_that_is_not_stale(as_admin, signed_r
     record, _ = signed_record
     as_admin.post(record_url(record, "practice:reconsent"))
     assert type(record.invitation).objects.count() == 1
+
+
+def test_the_practitioner_revokes_the_patients_link_and_a_new_one_is_emailed(
+    as_practitioner, signed_record, mailoutbox, django_capture_on_commit_callbacks
+):
+    record, old_token = signed_record
+    assert "Revoke the link and send a new one" in as_practitioner.get(record_url(record)).text
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_practitioner.post(record_url(record, "practice:link_renew"))
+    assert response["Location"] == record_url(record)
+    record.invitation.refresh_from_db()
+    assert record.invitation.record_token_hash != token_hash(old_token)
+    assert mailoutbox[-1].to == [record.invitation.patient_email]
+    assert record.events.filter(kind=EventKind.LINK_RENEWED).count() == 1
+
+
+def test_another_practitioner_cannot_revoke_the_patients_link(
+    client, signed_record, django_capture_on_commit_callbacks
+):
+    record, old_token = signed_record
+    login_verified(client, factories.PractitionerFactory().user)
+    assert client.post(record_url(record, "practice:link_renew")).status_code == 404
+    record.invitation.refresh_from_db()
+    assert record.invitation.record_token_hash == token_hash(old_token)
+    assert not record.events.filter(kind=EventKind.LINK_RENEWED).exists()
 
 
 # Events and exports -----------------------------------------------------------------------
