@@ -3,6 +3,7 @@ from statistics import mean
 import pytest
 
 from education.demo import load_education_demo
+from education.evidence import publish_evidence_problems
 from education.models import (
     ChecklistEvidence,
     ChecklistItem,
@@ -16,6 +17,7 @@ from education.models import (
 )
 from education.presentation import procedure_content, table_of_contents
 from education.readability import reading_grade
+from education.selectors import procedure_for_snapshot
 from education.services import procedure_publish
 from tests import factories
 
@@ -127,7 +129,11 @@ def test_loading_over_a_differing_published_version_publishes_the_demo_again(
     demo_version, clinic_admin
 ):
     SideEffect.objects.filter(name="Bruising").update(explanation="Edited by hand.")
-    procedure_publish(procedure=demo_version.procedure, published_by=clinic_admin)
+    draft = procedure_for_snapshot(procedure_id=demo_version.procedure_id)
+    words = [word.key for word in publish_evidence_problems(procedure=draft).unsupported]
+    procedure_publish(
+        procedure=demo_version.procedure, published_by=clinic_admin, confirmed_words=words
+    )
     version = load_education_demo(publisher=clinic_admin)
     assert version.number == 3
     assert version.content_hash == demo_version.content_hash
