@@ -15,14 +15,22 @@ class SideEffectAdmin(admin.ModelAdmin):
     search_fields = ["name", "explanation", "procedure__name"]
     ordering = ["procedure__name", "position", "id"]
     formfield_overrides = PATIENT_TEXT_WIDGETS
+    autocomplete_fields = ["references", "frequency_source", "severity_source"]
     fieldsets = [
         (None, {"fields": ["procedure", ("name", "position"), "explanation"]}),
         (
             gettext_lazy("How often, how serious"),
-            {"fields": [("site", "frequency"), ("severity", "prevention")]},
+            {
+                "fields": [
+                    ("site", "prevention"),
+                    ("frequency", "frequency_source"),
+                    ("severity", "severity_source"),
+                ]
+            },
         ),
         (
             gettext_lazy("Prevention and what to do"),
             {"fields": ["prevention_advice", "warning_signs", "what_to_do"]},
         ),
+        (gettext_lazy("Sources"), {"fields": ["references"]}),
     ]

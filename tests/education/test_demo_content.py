@@ -1,3 +1,4 @@
+import re
 from statistics import mean
 
 import pytest
@@ -185,3 +186,21 @@ def test_patient_text_reads_at_grade_8_on_average_and_never_above_10(demo_versio
     too_hard = {name: grade for name, grade in grades.items() if grade > 10}
     assert not too_hard
     assert mean(grades.values()) <= 8
+
+
+def test_demo_page_shows_a_sources_section_and_each_side_effect_links_to_its_note(
+    client, demo_version
+):
+    html = client.get(demo_version.procedure.get_absolute_url()).text
+    sources = re.search(r'<section id="sources".*?</section>', html, re.S).group(0)
+    numbers = set(re.findall(r'<li id="ref-(\d+)"', sources))
+    assert len(numbers) == len(demo_version.content["references"]) == 2
+    names = re.findall(r'<h4 class="side-effect__name">(.*?)</h4>', html, re.S)
+    assert len(names) == len(demo_version.content["side_effects"])
+    for name in names:
+        assert set(re.findall(r'href="#ref-(\d+)"', name)) & numbers, name
+
+
+def test_demo_version_names_its_reviewer_and_lists_the_words_the_loader_confirmed(demo_version):
+    assert demo_version.content["procedure"]["medical_reviewer"]
+    assert "Confirmed by the publisher, with no cited source:" in demo_version.change_summary
