@@ -11,7 +11,7 @@ from ..models import (
     QuestionAnswer,
     SideEffect,
 )
-from ..widgets import ReadingGradeTextarea
+from ..widgets import ReadingGradeTextarea, reading_grade_language
 
 PATIENT_TEXT_WIDGETS = {models.TextField: {"widget": ReadingGradeTextarea}}
 
@@ -25,6 +25,11 @@ class PatientTextInline(admin.StackedInline):
     formfield_overrides = PATIENT_TEXT_WIDGETS
     # A search box rather than a list of every source the clinic keeps.
     autocomplete_fields = ["references"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        reading_grade_language(formset.form, obj.language if obj else "en")
+        return formset
 
 
 class IngredientInline(PatientTextInline):

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from .. import selectors
 from ..content import build_snapshot, content_hash
-from ..models import Procedure, ProcedureVersion
+from ..models import LANGUAGE_CODES, Procedure, ProcedureVersion
 from ..presentation import procedure_page_context
-from ..widgets import reading_grade_message
+from ..widgets import reading_grade_language, reading_grade_message
 from .inlines import (
     PATIENT_TEXT_WIDGETS,
     ChecklistItemInline,
@@ -146,6 +146,10 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
         if obj is not None and obj.versions.exists():
             return {}
         return super().get_prepopulated_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return reading_grade_language(form, obj.language if obj else "en")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "translation_of":
@@ -319,5 +323,7 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        message, above_target = reading_grade_message(request.POST.get("text", ""))
+        language = request.POST.get("language", "")
+        language = language if language in LANGUAGE_CODES else "en"
+        message, above_target = reading_grade_message(request.POST.get("text", ""), language)
         return JsonResponse({"message": message, "above_target": above_target})
