@@ -105,3 +105,16 @@ def test_a_short_review_interval_makes_a_recent_review_due(client, clinic_admin)
 def test_the_page_names_the_reviewer_and_the_review_date(client, cited):
     html = client.get(detail_url(cited.procedure.slug)).text
     assert re.search(r"Last reviewed on 1 October 2026 by Dr\. Ana Reviewer, MD\.", html)
+
+
+def test_a_spanish_page_shows_its_sources_and_review_note_in_spanish(client, clinic_admin):
+    reference = factories.ReferenceFactory()
+    procedure = factories.ProcedureFactory(
+        language="es", last_reviewed_on=datetime.date.today() - datetime.timedelta(days=400)
+    )
+    factories.SideEffectFactory(procedure=procedure, name="Moretones", frequency_source=reference)
+    procedure_publish(procedure=procedure, published_by=clinic_admin)
+    html = client.get(detail_url(procedure.slug), HTTP_ACCEPT_LANGUAGE="es").text
+    assert '<h2 id="sources-heading">Fuentes</h2>' in html
+    assert 'aria-label="Fuente 1"' in html
+    assert "Esta información debe revisarse" in html
