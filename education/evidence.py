@@ -35,11 +35,23 @@ class EvidenceProblems:
 
 def _unsupported(effect: SideEffect) -> list[UnsupportedWord]:
     words = []
-    for kind, label, value, source in (
-        ("frequency", _("how often"), effect.frequency, effect.frequency_source),
-        ("severity", _("how serious"), effect.severity, effect.severity_source),
+    for kind, label, value, honest, source in (
+        (
+            "frequency",
+            _("how often"),
+            effect.frequency,
+            SideEffect.Frequency.NOT_STATED,
+            effect.frequency_source,
+        ),
+        (
+            "severity",
+            _("how serious"),
+            effect.severity,
+            SideEffect.Severity.NOT_STATED,
+            effect.severity_source,
+        ),
     ):
-        if value == SideEffect.Frequency.NOT_STATED or source is not None:
+        if value == honest or source is not None:
             continue
         display = getattr(effect, f"get_{kind}_display")()
         words.append(

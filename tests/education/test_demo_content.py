@@ -195,10 +195,10 @@ def test_demo_page_shows_a_sources_section_and_each_side_effect_links_to_its_not
     sources = re.search(r'<section id="sources".*?</section>', html, re.S).group(0)
     numbers = set(re.findall(r'<li id="ref-(\d+)"', sources))
     assert len(numbers) == len(demo_version.content["references"]) == 2
-    names = re.findall(r'<h4 class="side-effect__name">(.*?)</h4>', html, re.S)
-    assert len(names) == len(demo_version.content["side_effects"])
-    for name in names:
-        assert set(re.findall(r'href="#ref-(\d+)"', name)) & numbers, name
+    effects = re.findall(r'<li class="side-effect">(.*?)</li>', html, re.S)
+    assert len(effects) == len(demo_version.content["side_effects"])
+    for effect in effects:
+        assert set(re.findall(r'href="#ref-(\d+)"', effect)) & numbers, effect
 
 
 def test_demo_version_names_its_reviewer_and_lists_the_words_the_loader_confirmed(demo_version):

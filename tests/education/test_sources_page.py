@@ -31,8 +31,8 @@ def cited(clinic_admin):
 
 def test_each_cited_side_effect_links_to_its_numbered_note(client, cited):
     html = client.get(detail_url(cited.procedure.slug)).text
-    heading = re.search(r'<h4 class="side-effect__name">Bruising(.*?)</h4>', html).group(1)
-    assert '<a href="#ref-1" aria-label="Source 1">1</a>' in heading
+    effect = re.search(r'<li class="side-effect">\s*<h4[^>]*>Bruising</h4>(.*?)</li>', html, re.S)
+    assert '<a href="#ref-1" aria-label="Source 1">1</a>' in effect.group(1)
 
 
 def test_the_sources_section_lists_each_reference_under_its_number(client, cited):
