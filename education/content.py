@@ -13,16 +13,54 @@ from dataclasses import dataclass, field
 from .markdown import render_markdown
 
 # 2: the snapshot names the language it is written in ("language"); 1 had none and was English.
-SNAPSHOT_SCHEMA = 2
+# 3: the version carries its references ("references", numbered) and each factual item the
+#    numbers it cites ("citations"; the evidence statement's are "evidence_citations"), and the
+#    procedure its review interval ("review_interval_days"). Earlier snapshots have none of these.
+SNAPSHOT_SCHEMA = 3
 
 
 def _md(text: str) -> str:
     return str(render_markdown(text))
 
 
+class _Numbering:
+    """Numbers references in the order the snapshot first cites them, as notes on a page are."""
+
+    def __init__(self):
+        self.references: dict[int, dict] = {}
+
+    def cite(self, *reference_sets) -> list[int]:
+        numbers = []
+        for reference in (ref for refs in reference_sets for ref in refs if ref is not None):
+            if reference.pk not in self.references:
+                self.references[reference.pk] = {
+                    "number": len(self.references) + 1,
+                    "title": reference.title,
+                    "authors": reference.authors_or_organisation,
+                    "publisher": reference.publisher,
+                    "year": reference.year,
+                    "address": reference.address_or_identifier,
+                    "kind": reference.kind,
+                }
+            number = self.references[reference.pk]["number"]
+            if number not in numbers:
+                numbers.append(number)
+        return sorted(numbers)
+
+
+def _by_title(references) -> list:
+    return sorted(references, key=lambda ref: (ref.title, ref.pk))
+
+
 def build_snapshot(procedure) -> dict:
-    """Freeze `procedure` and its related rows (prefetched by the caller) into a snapshot."""
-    return {
+    """Freeze `procedure` and its related rows (prefetched by the caller) into a snapshot.
+
+    References are numbered in page order (what is injected, uses, side effects, checks, then
+    the evidence statement), so the notes on the patient page count up as the patient reads.
+    """
+    numbering = _Numbering()
+    cite = numbering.cite
+    snapshot = {
         "schema": SNAPSHOT_SCHEMA,
         "language": procedure.language,
         "procedure": {
@@ -34,10 +72,18 @@ def build_snapshot(procedure) -> dict:
                 for name in type(procedure).PATIENT_TEXTS
             },
             "medical_reviewer": procedure.medical_reviewer,
-            "last_reviewed_on": procedure.last_reviewed_on.isoformat(),
+            "last_reviewed_on": (
+                procedure.last_reviewed_on.isoformat() if procedure.last_reviewed_on else None
+            ),
+            "review_interval_days": procedure.review_interval_days,
         },
         "ingredients": [
-            {"id": row.pk, "name": row.name, "purpose_html": _md(row.purpose)}
+            {
+                "id": row.pk,
+                "name": row.name,
+                "purpose_html": _md(row.purpose),
+                "citations": cite(_by_title(row.references.all())),
+            }
             for row in procedure.ingredients.all()
         ],
         "indications": [
@@ -47,6 +93,7 @@ def build_snapshot(procedure) -> dict:
                 "kind": row.kind,
                 "evidence": row.evidence,
                 "note_html": _md(row.note),
+                "citations": cite(_by_title(row.references.all())),
             }
             for row in procedure.indications.all()
         ],
@@ -62,6 +109,9 @@ def build_snapshot(procedure) -> dict:
                 "prevention_advice_html": _md(row.prevention_advice),
                 "warning_signs_html": _md(row.warning_signs),
                 "what_to_do_html": _md(row.what_to_do),
+                "citations": cite(
+                    [row.frequency_source, row.severity_source], _by_title(row.references.all())
+                ),
             }
             for row in procedure.side_effects.all()
         ],
@@ -71,6 +121,7 @@ def build_snapshot(procedure) -> dict:
                 "check": row.check_text,
                 "why_it_matters_html": _md(row.why_it_matters),
                 "satisfied_by": row.satisfied_by,
+                "citations": cite(_by_title(row.references.all())),
             }
             for row in procedure.checklist_items.all()
         ],
@@ -95,6 +146,11 @@ def build_snapshot(procedure) -> dict:
             for row in procedure.questions_answers.all()
         ],
     }
+    snapshot["procedure"]["evidence_citations"] = cite(
+        _by_title(procedure.evidence_references.all())
+    )
+    snapshot["references"] = list(numbering.references.values())
+    return snapshot
 
 
 def snapshot_language(snapshot: dict) -> str:
@@ -179,7 +235,25 @@ SECTION_LABELS = {
     "disclaimer_html": "disclaimer",
     "medical_reviewer": "medical reviewer",
     "last_reviewed_on": "last reviewed date",
+    "review_interval_days": "review interval",
 }
+
+
+def _without_citations(row: dict) -> dict:
+    # Which sources an item cites is not what the patient agreed to: a change of citations
+    # alone is listed as a change of sources, never as a reworded (material) item.
+    return {key: value for key, value in row.items() if key != "citations"}
+
+
+def _citations(snapshot: dict) -> tuple:
+    """The references and who cites which, in a form two schemas can be compared in."""
+    cited = {
+        (name, row["id"]): row.get("citations", [])
+        for name in COMPARED_LISTS
+        for row in snapshot.get(name, [])
+    }
+    cited["evidence", 0] = snapshot.get("procedure", {}).get("evidence_citations", [])
+    return snapshot.get("references", []), cited
 
 
 def version_diff(old: dict | None, new: dict) -> VersionDiff:
@@ -195,7 +269,8 @@ def version_diff(old: dict | None, new: dict) -> VersionDiff:
             reworded=[
                 row[key]
                 for row_id, row in after.items()
-                if row_id in before and before[row_id] != row
+                if row_id in before
+                and _without_citations(before[row_id]) != _without_citations(row)
             ],
         )
     sections = [
@@ -205,6 +280,8 @@ def version_diff(old: dict | None, new: dict) -> VersionDiff:
     ]
     if old["procedure"] and snapshot_language(old) != snapshot_language(new):
         sections.append("language")
+    if old["procedure"] and _citations(old) != _citations(new):
+        sections.append("sources")
     for name, (label, _key) in COMPARED_LISTS.items():
         before_ids = [row["id"] for row in old.get(name, [])]
         after_ids = [row["id"] for row in new.get(name, [])]

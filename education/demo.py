@@ -26,6 +26,7 @@ from pathlib import Path
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 
+from .evidence import publish_evidence_problems
 from .models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -34,8 +35,10 @@ from .models import (
     Procedure,
     ProcedureVersion,
     QuestionAnswer,
+    Reference,
     SideEffect,
 )
+from .selectors import procedure_for_snapshot
 from .services import procedure_publish
 
 CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
@@ -53,6 +56,11 @@ ROW_KINDS = {
 
 # Fields the loader fills in itself, so a content file must not.
 _LOADER_FIELDS = {"procedure", "position"}
+
+# Fields that cite the demo's references by their name in references.toml: a list of names for
+# the citations, one name for the source of a side effect's word for how often or how serious.
+_CITATION_LISTS = {"references", "evidence_references"}
+_CITATION_SOURCES = {"frequency_source", "severity_source"}
 
 
 class DemoContentError(ValueError):
@@ -73,10 +81,20 @@ class DemoContent:
         return self.procedure["language"]
 
 
+def demo_references_read(path: Path) -> dict[str, dict]:
+    """The demo's references by the name the content files cite them by, checked as rows are."""
+    with path.open("rb") as file:
+        data = tomllib.load(file)
+    for name, values in data.items():
+        _check_fields(path, Reference, f"[{name}]", values)
+    return data
+
+
 def demo_content_read(path: Path) -> DemoContent:
     """Read one content file and check it against the models; raise DemoContentError if wrong.
 
     Comprehension choices are written as a list and stored one a line, as the admin edits them.
+    Citations name references in references.toml.
     """
     with path.open("rb") as file:
         data = tomllib.load(file)
@@ -109,6 +127,14 @@ def _check_fields(path: Path, model, where: str, values: dict) -> None:
     # The database refuses a wrong choice too, but only halfway through a load and without
     # saying which file and row: an author's typo is better named here.
     for name, value in values.items():
+        if name in _CITATION_LISTS | _CITATION_SOURCES and _has_field(model, name):
+            cited = value if name in _CITATION_LISTS else [value]
+            unknown = [key for key in cited if key not in REFERENCES]
+            if unknown:
+                raise DemoContentError(
+                    f"{path.name}: {where} cites {unknown}, not in references.toml."
+                )
+            continue
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -122,6 +148,15 @@ def _check_fields(path: Path, model, where: str, values: dict) -> None:
             )
 
 
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+REFERENCES = demo_references_read(CONTENT_DIR / "references.toml")
 ENGLISH = demo_content_read(CONTENT_DIR / "mesotherapy.en.toml")
 SPANISH = demo_content_read(CONTENT_DIR / "mesotherapy.es.toml")
 
@@ -171,13 +206,36 @@ def demo_draft_sync(content: DemoContent, *, translation_of: Procedure | None = 
     Rows the content does not list are removed, and each row's position follows the file.
     Call inside a transaction.
     """
-    values = dict(content.procedure)
+    references = {
+        name: sync_demo_row(Reference, lookup={"title": values["title"]}, values=values)
+        for name, values in REFERENCES.items()
+    }
+    values, citations = _cited(dict(content.procedure), references)
     if translation_of is not None:
         values["translation_of"] = translation_of
     procedure = sync_demo_row(Procedure, lookup={"slug": content.slug}, values=values)
+    _set_citations(procedure, citations)
     for kind, (model, key) in ROW_KINDS.items():
-        _sync_rows(procedure, model, key, content.rows[kind])
+        _sync_rows(procedure, model, key, content.rows[kind], references)
     return procedure
+
+
+def _cited(values: dict, references: dict[str, Reference]) -> tuple[dict, dict]:
+    """`values` with each cited name turned into its reference, and the citation lists apart."""
+    citations = {
+        name: [references[key] for key in values.pop(name)]
+        for name in _CITATION_LISTS
+        if name in values
+    }
+    for name in _CITATION_SOURCES & values.keys():
+        values[name] = references[values[name]]
+    return values, citations
+
+
+def _set_citations(row, citations: dict) -> None:
+    # `set` adds and removes only the difference, so a rerun with nothing changed writes nothing.
+    for name, references in citations.items():
+        getattr(row, name).set(references)
 
 
 def sync_demo_row(model, *, lookup: dict, values: dict):
@@ -203,18 +261,28 @@ def sync_demo_row(model, *, lookup: dict, values: dict):
     return row
 
 
-def _sync_rows(procedure: Procedure, model, key: str, rows: list[dict]) -> None:
+def _sync_rows(procedure: Procedure, model, key: str, rows: list[dict], references) -> None:
     kept = []
     for position, values in enumerate(rows, start=1):
         lookup = {"procedure": procedure, key: values[key]}
-        fields = {name: value for name, value in values.items() if name != key}
-        kept.append(sync_demo_row(model, lookup=lookup, values={**fields, "position": position}).pk)
+        fields, citations = _cited(
+            {name: value for name, value in values.items() if name != key}, references
+        )
+        row = sync_demo_row(model, lookup=lookup, values={**fields, "position": position})
+        _set_citations(row, citations)
+        kept.append(row.pk)
     model.objects.filter(procedure=procedure).exclude(pk__in=kept).delete()
 
 
 def _publish_if_changed(procedure: Procedure, *, publisher, note: str):
+    # The demo's sources do not state most of its words for how often and how serious; the
+    # loader confirms them as the author would, and the version's change summary lists them.
+    draft = procedure_for_snapshot(procedure_id=procedure.pk)
+    words = [word.key for word in publish_evidence_problems(procedure=draft).unsupported]
     try:
-        return procedure_publish(procedure=procedure, published_by=publisher, note=note)
+        return procedure_publish(
+            procedure=procedure, published_by=publisher, note=note, confirmed_words=words
+        )
     except ValidationError as error:
         if error.code != "unchanged":
             raise

@@ -1,8 +1,9 @@
 """The library's pages and the home page, served from memory to visitors without a session.
 
 The home page, the library and the procedure pages are the same for every visitor without a
-session, in a given language; rendering them is most of their cost. `cache_public_page` keeps
-each rendered page in Django's cache under a key made of the page's address, the language and
+session, in a given language, on a given day; rendering them is most of their cost.
+`cache_public_page` keeps each rendered page in Django's cache under a key made of the page's
+address, the language, the date (a page says when its material falls due for review) and
 `education.selectors.library_fingerprint()`, which changes whenever a version is published or
 a procedure edited. So a change shows at once, on every app server, without anyone clearing a
 cache, and each server may keep its own copy (the default in-memory cache is enough).
@@ -19,6 +20,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -55,7 +57,7 @@ def cache_public_page(view):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not seconds or not _may_serve(request):
             return view(request, *args, **kwargs)
-        address = f"{library_fingerprint()}|{get_language()}|{request.path}"
+        address = f"{library_fingerprint()}|{get_language()}|{timezone.localdate()}|{request.path}"
         key = "public-page:" + hashlib.sha256(address.encode()).hexdigest()
         stored = cache.get(key)
         if stored is not None:

@@ -4,11 +4,18 @@ The template only lays things out; grouping, labels and the table of contents ar
 from the snapshot alone, so a version's page never depends on today's draft.
 """
 
+import datetime
+
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from .content import snapshot_language
 from .models import ChecklistItem, Indication, Section, SideEffect, language_name
+
+# Snapshots before schema 3 carry no review interval; they were published under the default.
+DEFAULT_REVIEW_INTERVAL_DAYS = 365
 
 # Explanations longer than this (in characters of text) open in place from a "more" link, so a
 # list of short items stays easy to scan; shorter ones are shown in full.
@@ -45,14 +52,36 @@ def _indication(row: dict) -> dict:
     }
 
 
+def _reference(row: dict) -> dict:
+    address = row["address"]
+    return {**row, "url": address if address.startswith(("https://", "http://")) else ""}
+
+
+def review_due_on(snapshot: dict) -> datetime.date | None:
+    """The day the material falls due for its next clinical review: the review date plus the
+    interval frozen with it (the default for snapshots that predate intervals)."""
+    procedure = snapshot["procedure"]
+    reviewed_on = parse_date(procedure["last_reviewed_on"] or "")
+    if reviewed_on is None:
+        return None
+    days = procedure.get("review_interval_days", DEFAULT_REVIEW_INTERVAL_DAYS)
+    return reviewed_on + datetime.timedelta(days=days)
+
+
 def procedure_content(snapshot: dict) -> dict:
-    """The snapshot regrouped for display: side effects by site, uses by kind, labels added."""
+    """The snapshot regrouped for display: side effects by site, uses by kind, labels added.
+
+    Items keep their `citations` (numbers into `references`); snapshots before schema 3 have
+    neither, and show no notes and no sources.
+    """
     side_effects = [_side_effect(row) for row in snapshot["side_effects"]]
     indications = [_indication(row) for row in snapshot["indications"]]
     procedure = snapshot["procedure"]
     return {
         "procedure": procedure,
-        "last_reviewed_on": parse_date(procedure["last_reviewed_on"]),
+        "last_reviewed_on": parse_date(procedure["last_reviewed_on"] or ""),
+        "review_due_on": review_due_on(snapshot),
+        "references": [_reference(row) for row in snapshot.get("references", [])],
         "ingredients": [
             {**row, "purpose_is_long": _is_long(row["purpose_html"])}
             for row in snapshot["ingredients"]
@@ -93,7 +122,10 @@ def table_of_contents(content: dict) -> list[tuple[str, str]]:
         Section.AFTERCARE: bool(procedure["aftercare_html"]),
         Section.QUESTIONS: bool(content["questions"]),
     }
-    return [(section.value, section.label) for section, shown in present.items() if shown]
+    toc = [(section.value, section.label) for section, shown in present.items() if shown]
+    if content["references"]:
+        toc.append(("sources", _("Sources")))
+    return toc
 
 
 def procedure_page_context(
@@ -101,9 +133,14 @@ def procedure_page_context(
 ) -> dict:
     """What the procedure page shows; `other_languages` are the family's versions in others."""
     content = procedure_content(version.content)
+    due_on = content["review_due_on"]
     return {
         "version": version,
         "content": content,
+        # Note links point into the Sources section, which only this page has.
+        "show_citations": bool(content["references"]),
+        # Only the current material says it is due: a superseded version is kept for the record.
+        "is_due_for_review": (is_latest and due_on is not None and due_on < timezone.localdate()),
         "content_language": snapshot_language(version.content),
         "toc": table_of_contents(content),
         "is_latest": is_latest,

@@ -1,22 +1,83 @@
 """Reads for the education library, each in a fixed number of queries."""
 
+import datetime
+
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    DateField,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
-from .models import Procedure, ProcedureVersion
+from .models import Procedure, ProcedureVersion, SideEffect
 
 
 def procedure_for_snapshot(*, procedure_id: int) -> Procedure:
-    """The draft procedure with every related row it publishes, in seven queries."""
+    """The draft procedure with every related row it publishes and the references they cite,
+    in twelve queries whatever the number of rows."""
     return Procedure.objects.prefetch_related(
-        "ingredients",
-        "indications",
-        "side_effects",
-        "checklist_items",
+        "ingredients__references",
+        "indications__references",
+        Prefetch(
+            "side_effects",
+            SideEffect.objects.select_related("frequency_source", "severity_source"),
+        ),
+        "side_effects__references",
+        "checklist_items__references",
         "comprehension_questions",
         "questions_answers",
+        "evidence_references",
     ).get(pk=procedure_id)
+
+
+def procedures_overdue_for_review(*, today: datetime.date) -> QuerySet[Procedure]:
+    """Published procedures whose last clinical review is older than their review interval
+    (or that were never reviewed), the longest overdue first. One query.
+
+    The draft's review date is what counts: a clinician who reviews the material records it
+    on the procedure, and publishing carries it to patients.
+    """
+    return (
+        with_review_due(Procedure.objects.published())
+        .filter(Q(review_due_on__lt=today) | Q(review_due_on__isnull=True))
+        .order_by(F("review_due_on").asc(nulls_first=True), "name")
+        .only("id", "name", "slug", "language", "last_reviewed_on", "review_interval_days")
+    )
+
+
+class DaysAfter(Func):
+    """A date plus a whole number of days held in another column.
+
+    Django's duration arithmetic cannot multiply a column by a day on SQLite, so each database
+    gets its own spelling: PostgreSQL adds an integer to a date natively.
+    """
+
+    arity = 2
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+        )
+
+
+def with_review_due(procedures: QuerySet[Procedure]) -> QuerySet[Procedure]:
+    """`procedures` annotated with `review_due_on`: the last review date plus the interval."""
+    return procedures.annotate(
+        review_due_on=DaysAfter(F("last_reviewed_on"), F("review_interval_days"))
+    )
 
 
 def latest_versions(*, search: str = "") -> QuerySet[ProcedureVersion]:

@@ -1,18 +1,43 @@
 """Writes for the education library."""
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .content import build_snapshot, content_hash, version_diff
+from .evidence import publish_evidence_problems
 from .models import Procedure, ProcedureVersion
 from .selectors import procedure_for_snapshot
 
 
+def _refuse_without_review(procedure: Procedure) -> None:
+    if not procedure.medical_reviewer.strip() or procedure.last_reviewed_on is None:
+        raise ValidationError(
+            _(
+                "Name the clinician who reviewed this material and the date of the review "
+                "(Medical review) before publishing it."
+            ),
+            code="no_clinical_review",
+        )
+
+
 @transaction.atomic
-def procedure_publish(*, procedure: Procedure, published_by, note: str = "") -> ProcedureVersion:
+def procedure_publish(
+    *,
+    procedure: Procedure,
+    published_by,
+    note: str = "",
+    confirmed_words: Collection[str] = (),
+) -> ProcedureVersion:
     """Freeze the procedure's current content as its next immutable version.
+
+    Refused without a named clinical reviewer and review date, and while a frequency or
+    severity word without a source (`evidence.publish_evidence_problems`) is not among
+    `confirmed_words` (their keys); the confirmed words are listed in the version's change
+    summary. Uncited items are shown to the author before publishing but do not block it.
 
     The procedure row is locked for the length of the transaction so that simultaneous publishes
     get consecutive numbers. Publishing content identical to the latest version is refused: it
@@ -20,6 +45,7 @@ def procedure_publish(*, procedure: Procedure, published_by, note: str = "") -> 
     """
     Procedure.objects.select_for_update().filter(pk=procedure.pk).get()
     procedure = procedure_for_snapshot(procedure_id=procedure.pk)
+    _refuse_without_review(procedure)
     previous = procedure.versions.order_by("-number").first()
     snapshot = build_snapshot(procedure)
     digest = content_hash(snapshot)
@@ -29,11 +55,22 @@ def procedure_publish(*, procedure: Procedure, published_by, note: str = "") -> 
             % {"number": previous.number},
             code="unchanged",
         )
+    unsupported = publish_evidence_problems(procedure=procedure).unsupported
+    unconfirmed = [word.label for word in unsupported if word.key not in set(confirmed_words)]
+    if unconfirmed:
+        raise ValidationError(
+            _("Confirm each word that no cited source supports: %(words)s.")
+            % {"words": "; ".join(unconfirmed)},
+            code="unconfirmed_words",
+        )
     diff = version_diff(previous.content if previous else None, snapshot)
     summary = diff.summary() if previous else _("First published version.")
     note = note.strip()
     if note:
         summary = f"{note}\n\n{summary}"
+    if unsupported:
+        confirmed = "".join(f"\n- {word.label}" for word in unsupported)
+        summary += "\n\n" + _("Confirmed by the publisher, with no cited source:") + confirmed
     version = ProcedureVersion(
         procedure=procedure,
         number=(previous.number + 1) if previous else 1,

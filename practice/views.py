@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,6 +32,7 @@ from consent.storage import StoredPdfInvalid, record_stored_pdf
 from education.content import version_diff
 from education.models import language_name
 from education.presentation import procedure_content
+from education.selectors import procedures_overdue_for_review
 
 from . import exports
 from .forms import AnswerForm, CountersignForm, DashboardFilterForm, InvitationForm
@@ -131,6 +133,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "base_query": query.urlencode(),
             "page_query": _without_page(request),
             "is_clinic_admin": is_clinic_admin(request.user),
+            # Clinic admins keep the patient material: they are told when it is due a review.
+            "overdue_reviews": (
+                list(procedures_overdue_for_review(today=timezone.localdate()))
+                if is_clinic_admin(request.user)
+                else []
+            ),
         },
     )
 

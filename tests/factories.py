@@ -42,6 +42,18 @@ class SuperuserFactory(UserFactory):
     is_superuser = True
 
 
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Reference
+
+    title = factory.Sequence(lambda n: f"Side effects of skin injections, part {n}")
+    authors_or_organisation = "Dr. Lee Source"
+    publisher = "Journal of Skin Care"
+    year = 2021
+    address_or_identifier = "https://example.org/source"
+    kind = models.ReferenceKind.ARTICLE
+
+
 class ProcedureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Procedure
@@ -90,6 +102,9 @@ class SideEffectFactory(factory.django.DjangoModelFactory):
     site = models.SideEffectSite.LOCAL
     frequency = models.SideEffectFrequency.COMMON
     severity = models.SideEffectSeverity.MILD
+    # The words above are a source's words, so publishing does not ask to confirm them.
+    frequency_source = factory.SubFactory(ReferenceFactory)
+    severity_source = factory.SelfAttribute("frequency_source")
     prevention = models.SideEffectPrevention.PARTLY
     prevention_advice = "Careful technique lowers the risk."
     warning_signs = "Redness that spreads or gets worse."

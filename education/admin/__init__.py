@@ -9,6 +9,7 @@ The admin is a package by what each part administers; importing it registers eve
 
 from .procedures import HasPublishedVersionFilter, ProcedureAdmin
 from .publishing import ProcedurePublishing, PublishNoteForm
+from .references import ReferenceAdmin
 from .side_effects import SideEffectAdmin
 from .versions import ProcedureVersionAdmin
 
@@ -18,5 +19,6 @@ __all__ = [
     "ProcedurePublishing",
     "ProcedureVersionAdmin",
     "PublishNoteForm",
+    "ReferenceAdmin",
     "SideEffectAdmin",
 ]

@@ -11,7 +11,7 @@ from ..models import (
     QuestionAnswer,
     SideEffect,
 )
-from ..widgets import ReadingGradeTextarea
+from ..widgets import ReadingGradeTextarea, reading_grade_language
 
 PATIENT_TEXT_WIDGETS = {models.TextField: {"widget": ReadingGradeTextarea}}
 
@@ -23,42 +23,54 @@ class PatientTextInline(admin.StackedInline):
     extra = 0
     ordering = ["position", "id"]
     formfield_overrides = PATIENT_TEXT_WIDGETS
+    # A search box rather than a list of every source the clinic keeps.
+    autocomplete_fields = ["references"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        reading_grade_language(formset.form, obj.language if obj else "en")
+        return formset
 
 
 class IngredientInline(PatientTextInline):
     model = Ingredient
-    fields = [("name", "position"), "purpose"]
+    fields = [("name", "position"), "purpose", "references"]
 
 
 class IndicationInline(PatientTextInline):
     model = Indication
-    fields = [("name", "position"), ("kind", "evidence"), "note"]
+    fields = [("name", "position"), ("kind", "evidence"), "note", "references"]
 
 
 class SideEffectInline(PatientTextInline):
     model = SideEffect
     show_change_link = True
+    autocomplete_fields = ["references", "frequency_source", "severity_source"]
     fields = [
         ("name", "position"),
         "explanation",
-        ("site", "frequency"),
-        ("severity", "prevention"),
+        ("site", "prevention"),
+        ("frequency", "frequency_source"),
+        ("severity", "severity_source"),
         "prevention_advice",
         "warning_signs",
         "what_to_do",
+        "references",
     ]
 
 
 class ChecklistItemInline(PatientTextInline):
     model = ChecklistItem
-    fields = [("check_text", "position"), "why_it_matters", "satisfied_by"]
+    fields = [("check_text", "position"), "why_it_matters", "satisfied_by", "references"]
 
 
 class ComprehensionQuestionInline(PatientTextInline):
     model = ComprehensionQuestion
+    autocomplete_fields = []
     fields = [("question", "position"), "choices", ("correct_choice", "section"), "explanation"]
 
 
 class QuestionAnswerInline(PatientTextInline):
     model = QuestionAnswer
+    autocomplete_fields = []
     fields = [("question", "position"), "answer", "answered_by"]

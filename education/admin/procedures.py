@@ -8,19 +8,20 @@ so what the admin previews and confirms is exactly what patients get.
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import selectors
 from ..content import build_snapshot, content_hash
-from ..models import Procedure, ProcedureVersion
+from ..models import LANGUAGE_CODES, Procedure, ProcedureVersion
 from ..presentation import procedure_page_context
-from ..widgets import reading_grade_message
+from ..widgets import reading_grade_language, reading_grade_message
 from .inlines import (
     PATIENT_TEXT_WIDGETS,
     ChecklistItemInline,
@@ -48,6 +49,22 @@ class HasPublishedVersionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewOverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("clinical review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue for review")), ("current", _("Reviewed in time"))]
+
+    def queryset(self, request, queryset):
+        overdue = Q(review_due_on__lt=timezone.localdate()) | Q(review_due_on__isnull=True)
+        if self.value() == "overdue":
+            return queryset.filter(overdue)
+        if self.value() == "current":
+            return queryset.exclude(overdue)
+        return queryset
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
     list_display = [
@@ -58,10 +75,12 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
         "latest_version_number",
         "last_published_at",
         "last_reviewed_on",
+        "review_due",
     ]
     list_select_related = ["translation_of"]
     search_fields = ["name", "other_names", "summary"]
-    list_filter = [HasPublishedVersionFilter, "language", "last_reviewed_on"]
+    list_filter = [HasPublishedVersionFilter, ReviewOverdueFilter, "language", "last_reviewed_on"]
+    autocomplete_fields = ["evidence_references"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["publication_status", "version_history", "created_at", "updated_at"]
     fieldsets = [
@@ -85,7 +104,20 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
                 "fields": list(Procedure.PATIENT_TEXTS),
             },
         ),
-        (gettext_lazy("Medical review"), {"fields": ["medical_reviewer", "last_reviewed_on"]}),
+        (
+            gettext_lazy("Sources and medical review"),
+            {
+                "description": gettext_lazy(
+                    "Cite the sources of each item in its own row below. Publishing needs a "
+                    "named reviewer and the date of the review."
+                ),
+                "fields": [
+                    "evidence_references",
+                    ("medical_reviewer", "last_reviewed_on"),
+                    "review_interval_days",
+                ],
+            },
+        ),
         (
             gettext_lazy("Published versions"),
             {"fields": ["publication_status", "version_history", "created_at", "updated_at"]},
@@ -115,13 +147,17 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
             return {}
         return super().get_prepopulated_fields(request, obj)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return reading_grade_language(form, obj.language if obj else "en")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "translation_of":
             kwargs["queryset"] = Procedure.objects.filter(translation_of__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return (
+        return selectors.with_review_due(
             super()
             .get_queryset(request)
             .annotate(
@@ -129,6 +165,15 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
                 last_published_at=Max("versions__published_at"),
             )
         )
+
+    @admin.display(description=gettext_lazy("review due"), ordering="review_due_on")
+    def review_due(self, procedure):
+        if procedure.review_due_on is None:
+            return _("Never reviewed")
+        due = display_for_value(procedure.review_due_on, "")
+        if procedure.review_due_on < timezone.localdate():
+            return format_html("<strong>{}</strong>", _("Overdue since %(date)s") % {"date": due})
+        return due
 
     @admin.display(description=gettext_lazy("latest version"), ordering="latest_version_number")
     def latest_version_number(self, procedure):
@@ -278,5 +323,7 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        message, above_target = reading_grade_message(request.POST.get("text", ""))
+        language = request.POST.get("language", "")
+        language = language if language in LANGUAGE_CODES else "en"
+        message, above_target = reading_grade_message(request.POST.get("text", ""), language)
         return JsonResponse({"message": message, "above_target": above_target})

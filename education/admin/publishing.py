@@ -1,5 +1,9 @@
 """Publishing from the admin: a confirmation page that lists the changes, then a new version.
 
+The page also shows what publishing checks about the evidence (`evidence`): a procedure with no
+named reviewer cannot be published, items that cite no source are listed, and each word for how
+often or how serious that no source states must be ticked to confirm it.
+
 The changelist action and the change page's button share one confirmation page and one write
 (`services.procedure_publish`), so what the admin confirms is exactly what patients get.
 """
@@ -18,11 +22,23 @@ from django.utils.translation import gettext_lazy
 
 from .. import selectors
 from ..content import build_snapshot, content_hash, version_diff
+from ..evidence import publish_evidence_problems
 from ..models import ProcedureVersion
 from ..services import procedure_publish
 
 
 class PublishNoteForm(forms.Form):
+    """A version's note, and the author's confirmation of each word no cited source states."""
+
+    confirmed_words = forms.MultipleChoiceField(
+        label=gettext_lazy("Words no cited source states"),
+        help_text=gettext_lazy(
+            "Tick each one to confirm it is right as written. The version's history lists "
+            "them. Or cancel, and cite a source for it or choose “Not stated in our sources”."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(
         label=gettext_lazy("Note for this version (optional)"),
         help_text=gettext_lazy(
@@ -32,6 +48,19 @@ class PublishNoteForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
+
+    def __init__(self, *args, unsupported=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirmed_words"].choices = [(word.key, word.label) for word in unsupported]
+
+    def clean_confirmed_words(self):
+        confirmed = self.cleaned_data["confirmed_words"]
+        if len(confirmed) < len(self.fields["confirmed_words"].choices):
+            raise ValidationError(
+                _("Confirm every word in the list, or cancel and cite its source."),
+                code="unconfirmed_words",
+            )
+        return confirmed
 
 
 class ProcedurePublishing:
@@ -84,7 +113,11 @@ class ProcedurePublishing:
     def _publish_note_forms(request, procedures, *, bound=True):
         return {
             procedure: PublishNoteForm(
-                request.POST if bound else None, prefix=f"procedure-{procedure.pk}"
+                request.POST if bound else None,
+                prefix=f"procedure-{procedure.pk}",
+                unsupported=publish_evidence_problems(
+                    procedure=selectors.procedure_for_snapshot(procedure_id=procedure.pk)
+                ).unsupported,
             )
             for procedure in procedures
         }
@@ -111,6 +144,7 @@ class ProcedurePublishing:
                     procedure=procedure,
                     published_by=request.user,
                     note=form.cleaned_data["note"],
+                    confirmed_words=form.cleaned_data["confirmed_words"],
                 )
             except ValidationError as error:
                 level = messages.WARNING if error.code == "unchanged" else messages.ERROR
@@ -135,6 +169,7 @@ class ProcedurePublishing:
             draft_hash = content_hash(snapshot)
             unchanged = latest is not None and latest.content_hash == draft_hash
             diff = version_diff(latest.content if latest else None, snapshot)
+            needs_review = not draft.medical_reviewer.strip() or draft.last_reviewed_on is None
             items.append(
                 {
                     "procedure": draft,
@@ -145,6 +180,8 @@ class ProcedurePublishing:
                     "changes": diff.lines(),
                     "is_material": latest is not None and diff.is_material,
                     "form": form,
+                    "needs_review": needs_review,
+                    "uncited": publish_evidence_problems(procedure=draft).uncited,
                     "preview_url": reverse("admin:education_procedure_preview", args=[draft.pk]),
                 }
             )
@@ -158,7 +195,9 @@ class ProcedurePublishing:
             ),
             "opts": self.opts,
             "items": items,
-            "publishable": [item for item in items if not item["unchanged"]],
+            "publishable": [
+                item for item in items if not (item["unchanged"] or item["needs_review"])
+            ],
             "single": single,
             "from_action": from_action,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,

@@ -6,14 +6,15 @@ and consent records only ever read versions, so editing the draft never changes 
 patient saw.
 
 The models live in modules by what they are (`procedures`, `parts`, `choices`, `versions`,
-`languages`); every name is imported here, so `from education.models import X` keeps working and
-Django finds every model of the app.
+`languages`, `references`); every name is imported here, so `from education.models import X`
+keeps working and Django finds every model of the app.
 """
 
 from .choices import (
     ChecklistEvidence,
     EvidenceStrength,
     IndicationKind,
+    ReferenceKind,
     Section,
     SideEffectFrequency,
     SideEffectPrevention,
@@ -32,6 +33,7 @@ from .parts import (
     SideEffect,
 )
 from .procedures import MARKDOWN_HELP, Procedure, ProcedureQuerySet
+from .references import Reference
 from .versions import ProcedureVersion, ProcedureVersionQuerySet, PublishedVersionImmutable
 
 __all__ = [
@@ -51,6 +53,8 @@ __all__ = [
     "ProcedureVersionQuerySet",
     "PublishedVersionImmutable",
     "QuestionAnswer",
+    "Reference",
+    "ReferenceKind",
     "Section",
     "SideEffect",
     "SideEffectFrequency",

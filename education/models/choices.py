@@ -33,6 +33,8 @@ class SideEffectSite(models.TextChoices):
 
 
 class SideEffectFrequency(models.TextChoices):
+    # The honest default: a word like "rare" is a claim, and needs a source that makes it.
+    NOT_STATED = "not_stated", _("Not stated in our sources")
     COMMON = "common", _("Common")
     UNCOMMON = "uncommon", _("Uncommon")
     RARE = "rare", _("Rare")
@@ -40,9 +42,18 @@ class SideEffectFrequency(models.TextChoices):
 
 
 class SideEffectSeverity(models.TextChoices):
+    NOT_STATED = "not_stated", _("Not stated in our sources")
     MILD = "mild", _("Mild: goes away by itself")
     MODERATE = "moderate", _("Moderate: may need treatment")
     SERIOUS = "serious", _("Serious: needs medical care, may be lasting")
+
+
+class ReferenceKind(models.TextChoices):
+    ARTICLE = "article", _("Journal article")
+    GUIDELINE = "guideline", _("Clinical guideline")
+    WEBPAGE = "webpage", _("Web page")
+    BOOK = "book", _("Book")
+    OTHER = "other", _("Other")
 
 
 class SideEffectPrevention(models.TextChoices):

@@ -15,6 +15,7 @@ from .choices import (
     choice_constraint,
 )
 from .procedures import MARKDOWN_HELP, Procedure
+from .references import Reference, citations_field
 
 
 class OrderedPart(models.Model):
@@ -33,6 +34,7 @@ class Ingredient(OrderedPart):
     )
     name = models.CharField(_("name"), max_length=160)
     purpose = models.TextField(_("what it is for"), help_text=MARKDOWN_HELP)
+    references = citations_field()
 
     class Meta(OrderedPart.Meta):
         verbose_name = _("ingredient")
@@ -53,6 +55,9 @@ class Indication(OrderedPart):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     evidence = models.CharField(_("strength of evidence"), max_length=16, choices=Evidence.choices)
     note = models.TextField(_("note"), blank=True, help_text=MARKDOWN_HELP)
+    references = citations_field(
+        help_text=_("The references that support this use and its strength of evidence.")
+    )
 
     class Meta(OrderedPart.Meta):
         verbose_name = _("use")
@@ -83,8 +88,12 @@ class SideEffect(OrderedPart):
     name = models.CharField(_("name"), max_length=160)
     explanation = models.TextField(_("plain explanation"), help_text=MARKDOWN_HELP)
     site = models.CharField(_("local or systemic"), max_length=16, choices=Site.choices)
-    frequency = models.CharField(_("how often"), max_length=16, choices=Frequency.choices)
-    severity = models.CharField(_("how serious"), max_length=16, choices=Severity.choices)
+    frequency = models.CharField(
+        _("how often"), max_length=16, choices=Frequency.choices, default=Frequency.NOT_STATED
+    )
+    severity = models.CharField(
+        _("how serious"), max_length=16, choices=Severity.choices, default=Severity.NOT_STATED
+    )
     prevention = models.CharField(
         _("can it be prevented"), max_length=16, choices=Prevention.choices
     )
@@ -93,6 +102,27 @@ class SideEffect(OrderedPart):
     )
     warning_signs = models.TextField(_("warning signs"), blank=True, help_text=MARKDOWN_HELP)
     what_to_do = models.TextField(_("what to do"), blank=True, help_text=MARKDOWN_HELP)
+    references = citations_field()
+    # The word for how often (how serious) is a claim of its own: the source that makes it.
+    # Without one, publishing asks the author to confirm the word.
+    frequency_source = models.ForeignKey(
+        Reference,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source of how often"),
+        help_text=_("The reference that states how often it happens, in these words."),
+    )
+    severity_source = models.ForeignKey(
+        Reference,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source of how serious"),
+        help_text=_("The reference that states how serious it is, in these words."),
+    )
 
     class Meta(OrderedPart.Meta):
         verbose_name = _("side effect")
@@ -130,6 +160,9 @@ class ChecklistItem(OrderedPart):
         max_length=32,
         choices=Evidence.choices,
         help_text=_("The kind of credential or fact that answers this check."),
+    )
+    references = citations_field(
+        help_text=_("The references that advise this check, e.g. a professional body.")
     )
 
     class Meta(OrderedPart.Meta):

@@ -68,12 +68,29 @@ class Procedure(models.Model):
             "Educational, not a substitute for medical advice; what to do in an emergency."
         ),
     )
+    evidence_references = models.ManyToManyField(
+        "education.Reference",
+        blank=True,
+        related_name="+",
+        verbose_name=_("sources of the evidence statement"),
+        help_text=_("The references behind “what the evidence shows”."),
+    )
+    # Both may be empty while a draft is written; publishing refuses until a clinician is named.
     medical_reviewer = models.CharField(
         _("medical reviewer"),
         max_length=160,
+        blank=True,
         help_text=_("Name and qualification of the clinician who checked this material."),
     )
-    last_reviewed_on = models.DateField(_("last reviewed on"))
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    review_interval_days = models.PositiveIntegerField(
+        _("review interval (days)"),
+        default=365,
+        help_text=_(
+            "How often a clinician reviews this material. Once the last review is older than "
+            "this, admin lists it as overdue and patients see that it is due for review."
+        ),
+    )
     language = language_field(help_text=_("The language this material is written in."))
     translation_of = models.ForeignKey(
         "self",
@@ -99,6 +116,10 @@ class Procedure(models.Model):
         verbose_name_plural = _("procedures")
         constraints = [
             choice_constraint("language", LANGUAGE_CODES, name="procedure_language_valid"),
+            models.CheckConstraint(
+                condition=models.Q(review_interval_days__gte=1),
+                name="procedure_review_interval_positive",
+            ),
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="procedure_one_translation_per_language",

@@ -30,7 +30,10 @@
             return;
         }
         linkEstimate(textarea, estimate);
-        const body = new URLSearchParams({text: textarea.value});
+        const body = new URLSearchParams({
+            text: textarea.value,
+            language: field.dataset.readingGradeLanguage || "en",
+        });
         try {
             const response = await fetch(url, {
                 method: "POST",

@@ -27,7 +27,7 @@ ACCOUNTS_MIGRATIONS = [("accounts", "0001_roles"), ("accounts", "0002_staff_secu
 MAIN_LATEST = [
     ("accounts", "0002_staff_security_permissions"),  # main's portal 0002, under its new name
     ("consent", "0006_record_has_questions_event_kind_index"),
-    ("education", "0003_procedure_languages"),
+    ("education", "0005_reference_roles"),
 ]
 ROLE_NAMES = [roles.CLINIC_ADMINS, roles.PRACTITIONERS]
 # Migrations added since main, each run once on upgrade.

@@ -117,6 +117,10 @@ def test_clinic_admin_publishes_a_new_version_and_the_older_record_keeps_the_old
         page.get_by_text("Material change: earlier consents may need to be redone.")
     ).to_be_visible()
     shot("publish confirmation")
+    # The demo's words for how often and how serious that its sources do not state.
+    confirmations = page.get_by_role("group", name="Words no cited source states")
+    for box in confirmations.get_by_role("checkbox").all():
+        box.check()
     page.get_by_role("textbox").fill("Clearer summary; tenderness named with bruising.")
     with page.expect_navigation():
         page.get_by_role("button", name="Yes, publish it").click()

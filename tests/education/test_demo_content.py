@@ -1,8 +1,10 @@
+import re
 from statistics import mean
 
 import pytest
 
 from education.demo import load_education_demo
+from education.evidence import publish_evidence_problems
 from education.models import (
     ChecklistEvidence,
     ChecklistItem,
@@ -16,6 +18,7 @@ from education.models import (
 )
 from education.presentation import procedure_content, table_of_contents
 from education.readability import reading_grade
+from education.selectors import procedure_for_snapshot
 from education.services import procedure_publish
 from tests import factories
 
@@ -127,7 +130,11 @@ def test_loading_over_a_differing_published_version_publishes_the_demo_again(
     demo_version, clinic_admin
 ):
     SideEffect.objects.filter(name="Bruising").update(explanation="Edited by hand.")
-    procedure_publish(procedure=demo_version.procedure, published_by=clinic_admin)
+    draft = procedure_for_snapshot(procedure_id=demo_version.procedure_id)
+    words = [word.key for word in publish_evidence_problems(procedure=draft).unsupported]
+    procedure_publish(
+        procedure=demo_version.procedure, published_by=clinic_admin, confirmed_words=words
+    )
     version = load_education_demo(publisher=clinic_admin)
     assert version.number == 3
     assert version.content_hash == demo_version.content_hash
@@ -179,3 +186,21 @@ def test_patient_text_reads_at_grade_8_on_average_and_never_above_10(demo_versio
     too_hard = {name: grade for name, grade in grades.items() if grade > 10}
     assert not too_hard
     assert mean(grades.values()) <= 8
+
+
+def test_demo_page_shows_a_sources_section_and_each_side_effect_links_to_its_note(
+    client, demo_version
+):
+    html = client.get(demo_version.procedure.get_absolute_url()).text
+    sources = re.search(r'<section id="sources".*?</section>', html, re.S).group(0)
+    numbers = set(re.findall(r'<li id="ref-(\d+)"', sources))
+    assert len(numbers) == len(demo_version.content["references"]) == 2
+    effects = re.findall(r'<li class="side-effect">(.*?)</li>', html, re.S)
+    assert len(effects) == len(demo_version.content["side_effects"])
+    for effect in effects:
+        assert set(re.findall(r'href="#ref-(\d+)"', effect)) & numbers, effect
+
+
+def test_demo_version_names_its_reviewer_and_lists_the_words_the_loader_confirmed(demo_version):
+    assert demo_version.content["procedure"]["medical_reviewer"]
+    assert "Confirmed by the publisher, with no cited source:" in demo_version.change_summary
