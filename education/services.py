@@ -18,7 +18,7 @@ def _refuse_without_review(procedure: Procedure) -> None:
         raise ValidationError(
             _(
                 "Name the clinician who reviewed this material and the date of the review "
-                "(Medical review) before publishing it."
+                "(Sources and medical review) before publishing it."
             ),
             code="no_clinical_review",
         )

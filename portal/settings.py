@@ -343,6 +343,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Admin's looks at unsigned invitations (no record to chain an event to) are an audit
+        # trail: kept whatever LOG_LEVEL says.
+        "consent.audit": {"level": "INFO"},
         # Also on the loggers, so that a handler added later (a test's, an APM agent's) never
         # sees these records unredacted either.
         "django.request": {"filters": ["redact_link_tokens"]},
