@@ -404,6 +404,7 @@ ADMIN_ADD_FORMS = [
     "consent.Practitioner",
     "consent.RegulatoryStatus",
     "education.Procedure",
+    "education.Reference",
     "education.SideEffect",
     "otp_static.StaticDevice",  # backup codes, which clinic admins issue
 ]
