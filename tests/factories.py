@@ -46,7 +46,7 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Reference
 
-    title = factory.Sequence(lambda n: f"Side effects of skin injections, part {n}")
+    title = factory.Sequence(lambda n: f"A study of skin injections, part {n}")
     authors_or_organisation = "Dr. Lee Source"
     publisher = "Journal of Skin Care"
     year = 2021

@@ -411,6 +411,7 @@ ADMIN_ADD_FORMS = [
     "consent.Practitioner",
     "consent.RegulatoryStatus",
     "education.Procedure",
+    "education.Reference",
     "education.SideEffect",
     # No second factor is added in admin: people enrol their own (accounts/admin.py).
 ]
