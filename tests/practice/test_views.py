@@ -428,7 +428,7 @@ def test_the_history_pdf_prints_the_countersigners_account(
     as_practitioner.post(
         record_url(record, "practice:countersign"), {"typed_name": "Maya Chen", "discussed": "on"}
     )
-    pdf = as_practitioner.get(record_url(record, "practice:record_pdf"))
+    pdf = as_practitioner.post(record_url(record, "practice:record_pdf"))
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"Signed in as: {practitioner_user.get_username()}" in " ".join(text.split())
 
