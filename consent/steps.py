@@ -219,16 +219,18 @@ def _answer_comprehension(visit: StepVisit, form: ComprehensionForm) -> HttpResp
     from . import services
 
     pending = form.questions
-    results = services.draft_answer_comprehension(
-        draft=visit.draft, choices=form.choices_by_question()
-    )
+    chosen = form.choices_by_question()
+    results = services.draft_answer_comprehension(draft=visit.draft, choices=chosen)
     if all(results.values()):
         return None
     wrong = [row for row in pending if not results[row["id"]]]
     return visit.render(
         ComprehensionForm(questions=wrong),
         status=200,
-        feedback={row["id"]: section_for_question(row, visit.draft.version) for row in wrong},
+        feedback={
+            row["id"]: section_for_question(row, visit.draft.version, chosen=chosen[row["id"]])
+            for row in wrong
+        },
         answered_right=len(pending) - len(wrong),
     )
 

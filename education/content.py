@@ -125,17 +125,7 @@ def build_snapshot(procedure) -> dict:
             }
             for row in procedure.checklist_items.all()
         ],
-        "comprehension": [
-            {
-                "id": row.pk,
-                "question": row.question,
-                "choices": row.choice_list,
-                "correct_choice": row.correct_choice,
-                "explanation_html": _md(row.explanation),
-                "section": row.section,
-            }
-            for row in procedure.comprehension_questions.all()
-        ],
+        "comprehension": [_comprehension(row) for row in procedure.comprehension_questions.all()],
         "questions": [
             {
                 "id": row.pk,
@@ -289,3 +279,20 @@ def version_diff(old: dict | None, new: dict) -> VersionDiff:
         if [i for i in before_ids if i in kept] != [i for i in after_ids if i in kept]:
             sections.append(f"order of the {label}s")
     return VersionDiff(lists=lists, sections=sections)
+
+
+def _comprehension(row) -> dict:
+    question = {
+        "id": row.pk,
+        "question": row.question,
+        "choices": row.choice_list,
+        "correct_choice": row.correct_choice,
+        "explanation_html": _md(row.explanation),
+        "section": row.section,
+    }
+    # Only where the author wrote them, so a question without them keeps its published hash.
+    if row.choice_explanations.strip():
+        question["choice_explanations_html"] = [
+            _md(text) if text else "" for text in row.choice_explanation_list
+        ]
+    return question

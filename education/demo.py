@@ -64,7 +64,8 @@ _CITATION_SOURCES = {"frequency_source", "severity_source"}
 
 
 class DemoContentError(ValueError):
-    """A content file names a field the models do not have, or a value they do not allow."""
+    """A content file names a field the models do not have, or a value they do not allow, or
+    states something its cited sources do not."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def demo_content_read(path: Path) -> DemoContent:
                 raise DemoContentError(f"{path.name}: {where} has no {key}.")
             if kind == "comprehension_questions":
                 row = {**row, "choices": "\n".join(row["choices"])}
+                if "choice_explanations" in row:
+                    row["choice_explanations"] = "\n".join(row["choice_explanations"])
             _check_fields(path, model, where, row)
             rows[kind].append(row)
     return DemoContent(
@@ -275,14 +278,19 @@ def _sync_rows(procedure: Procedure, model, key: str, rows: list[dict], referenc
 
 
 def _publish_if_changed(procedure: Procedure, *, publisher, note: str):
-    # The demo's sources do not state most of its words for how often and how serious; the
-    # loader confirms them as the author would, and the version's change summary lists them.
+    # The demo says only what its sources say, so nothing is confirmed on the author's behalf:
+    # a word for how often or how serious without a source, or an uncited item, stops the load
+    # with the list, before anything is published.
     draft = procedure_for_snapshot(procedure_id=procedure.pk)
-    words = [word.key for word in publish_evidence_problems(procedure=draft).unsupported]
-    try:
-        return procedure_publish(
-            procedure=procedure, published_by=publisher, note=note, confirmed_words=words
+    problems = publish_evidence_problems(procedure=draft)
+    if problems:
+        listed = [*problems.uncited, *(word.label for word in problems.unsupported)]
+        raise DemoContentError(
+            f"{procedure.slug} ({procedure.language}): the demo content states what its "
+            "sources do not: " + "; ".join(str(item) for item in listed)
         )
+    try:
+        return procedure_publish(procedure=procedure, published_by=publisher, note=note)
     except ValidationError as error:
         if error.code != "unchanged":
             raise

@@ -64,10 +64,18 @@ def formulation_display(formulation) -> dict:
     }
 
 
-def section_for_question(question: dict, version) -> dict:
-    """The section that answers a comprehension question, to show again after a wrong answer."""
+def section_for_question(question: dict, version, *, chosen: int | None = None) -> dict:
+    """The section that answers a comprehension question, to show again after a wrong answer,
+    with why the `chosen` answer (counted from 1) is wrong where the version says so (versions
+    published before answers had their own explanations show the question's only)."""
     section = question["section"]
+    explanations = question.get("choice_explanations_html") or []
+    chosen_ok = chosen is not None and 1 <= chosen <= len(question["choices"])
     return {
+        "chosen_text": question["choices"][chosen - 1] if chosen_ok else "",
+        "chosen_explanation_html": (
+            explanations[chosen - 1] if chosen_ok and chosen <= len(explanations) else ""
+        ),
         "explanation_html": question["explanation_html"],
         "section": section,
         "section_label": choice_label(Section, section),

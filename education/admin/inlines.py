@@ -67,7 +67,13 @@ class ChecklistItemInline(PatientTextInline):
 class ComprehensionQuestionInline(PatientTextInline):
     model = ComprehensionQuestion
     autocomplete_fields = []
-    fields = [("question", "position"), "choices", ("correct_choice", "section"), "explanation"]
+    fields = [
+        ("question", "position"),
+        "choices",
+        ("correct_choice", "section"),
+        "explanation",
+        "choice_explanations",
+    ]
 
 
 class QuestionAnswerInline(PatientTextInline):

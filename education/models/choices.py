@@ -57,6 +57,9 @@ class ReferenceKind(models.TextChoices):
 
 
 class SideEffectPrevention(models.TextChoices):
+    # A source may speak of side effects as a group ("most can be prevented") without saying
+    # which one: then this one's answer is not stated.
+    NOT_STATED = "not_stated", _("Not stated in our sources")
     PREVENTABLE = "preventable", _("Usually preventable")
     PARTLY = "partly", _("Partly preventable")
     NOT_PREVENTABLE = "not_preventable", _("Cannot be prevented")

@@ -95,7 +95,10 @@ class SideEffect(OrderedPart):
         _("how serious"), max_length=16, choices=Severity.choices, default=Severity.NOT_STATED
     )
     prevention = models.CharField(
-        _("can it be prevented"), max_length=16, choices=Prevention.choices
+        _("can it be prevented"),
+        max_length=16,
+        choices=Prevention.choices,
+        default=Prevention.NOT_STATED,
     )
     prevention_advice = models.TextField(
         _("how it can be prevented"), blank=True, help_text=MARKDOWN_HELP
@@ -193,6 +196,14 @@ class ComprehensionQuestion(OrderedPart):
     explanation = models.TextField(
         _("explanation"), help_text=_("Shown after a wrong answer. ") + MARKDOWN_HELP
     )
+    choice_explanations = models.TextField(
+        _("why each answer is wrong"),
+        blank=True,
+        help_text=_(
+            "One line per answer, in the same order as the answers: why a patient who chose it "
+            "is wrong. Write a dash (-) on the right answer's line. Shown with the explanation."
+        ),
+    )
     section = models.CharField(_("section that answers it"), max_length=20, choices=Section.choices)
 
     class Meta(OrderedPart.Meta):
@@ -213,6 +224,13 @@ class ComprehensionQuestion(OrderedPart):
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
+    @property
+    def choice_explanation_list(self) -> list[str]:
+        """One entry per answer, "" where none is written (the right answer's dash included)."""
+        lines = [line.strip() for line in self.choice_explanations.strip().splitlines()]
+        lines = ["" if line == "-" else line for line in lines]
+        return (lines + [""] * len(self.choice_list))[: len(self.choice_list)]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -226,6 +244,18 @@ class ComprehensionQuestion(OrderedPart):
             raise ValidationError(
                 {"correct_choice": _("There are only %(count)d answers.") % {"count": count}},
                 code="correct_choice_out_of_range",
+            )
+        explained = self.choice_explanations.strip()
+        if explained and len(explained.splitlines()) != count:
+            raise ValidationError(
+                {
+                    "choice_explanations": _(
+                        "Write one line for each of the %(count)d answers, a dash on the right "
+                        "one."
+                    )
+                    % {"count": count}
+                },
+                code="choice_explanation_count",
             )
 
 

@@ -1,9 +1,11 @@
+import dataclasses
 import re
 from statistics import mean
 
 import pytest
 
-from education.demo import load_education_demo
+from education import demo
+from education.demo import DemoContentError, load_education_demo, load_education_demo_translation
 from education.evidence import publish_evidence_problems
 from education.models import (
     ChecklistEvidence,
@@ -201,6 +203,71 @@ def test_demo_page_shows_a_sources_section_and_each_side_effect_links_to_its_not
         assert set(re.findall(r'href="#ref-(\d+)"', effect)) & numbers, effect
 
 
-def test_demo_version_names_its_reviewer_and_lists_the_words_the_loader_confirmed(demo_version):
+def test_demo_version_names_its_reviewer(demo_version):
     assert demo_version.content["procedure"]["medical_reviewer"]
-    assert "Confirmed by the publisher, with no cited source:" in demo_version.change_summary
+
+
+def test_demo_version_was_published_without_confirming_any_unsourced_word(demo_version):
+    assert "Confirmed by the publisher" not in demo_version.change_summary
+
+
+@pytest.mark.parametrize("loader", [load_education_demo, load_education_demo_translation])
+def test_no_demo_side_effect_states_a_frequency_or_severity_its_sources_do_not(
+    loader, clinic_admin
+):
+    version = loader(publisher=clinic_admin)
+    draft = procedure_for_snapshot(procedure_id=version.procedure_id)
+    assert publish_evidence_problems(procedure=draft).unsupported == []
+
+
+@pytest.mark.parametrize("loader", [load_education_demo, load_education_demo_translation])
+def test_demo_cites_every_factual_item(loader, clinic_admin):
+    version = loader(publisher=clinic_admin)
+    draft = procedure_for_snapshot(procedure_id=version.procedure_id)
+    assert publish_evidence_problems(procedure=draft).uncited == []
+
+
+@pytest.mark.parametrize("loader", [load_education_demo, load_education_demo_translation])
+def test_demo_side_effect_frequencies_are_only_the_ones_its_sources_state(loader, clinic_admin):
+    version = loader(publisher=clinic_admin)
+    stated = {
+        (row["site"], row["frequency"])
+        for row in version.content["side_effects"]
+        if row["frequency"] != SideEffect.Frequency.NOT_STATED
+    }
+    # Volshteyn names the most common local effects; Gutte calls the systemic ones very rare.
+    assert stated == {("local", "common"), ("systemic", "very_rare")}
+
+
+def test_loading_refuses_a_side_effect_word_no_source_states(clinic_admin, monkeypatch):
+    rows = [dict(row) for row in demo.ENGLISH.rows["side_effects"]]
+    rows[5] = {**rows[5], "frequency": "rare"}
+    content = dataclasses.replace(demo.ENGLISH, rows={**demo.ENGLISH.rows, "side_effects": rows})
+    monkeypatch.setattr(demo, "ENGLISH", content)
+    with pytest.raises(DemoContentError, match=r"how often: “Rare”"):
+        load_education_demo(publisher=clinic_admin)
+    assert not ProcedureVersion.objects.exists()
+
+
+def test_demo_states_no_legal_claim_and_sends_patients_to_the_state_medical_board(demo_version):
+    content = demo_version.content
+    assert not any("state" in row["question"] for row in content["comprehension"])
+    (check,) = [row for row in content["checklist"] if row["satisfied_by"] == "jurisdiction_permission"]
+    assert "Rules differ from state to state" in check["why_it_matters_html"]
+    assert "state medical board" in check["why_it_matters_html"]
+
+
+def test_demo_practitioner_checklist_asks_who_injects_and_if_they_are_a_licensed_physician(
+    demo_version,
+):
+    checks = [row["check"] for row in demo_version.content["checklist"]]
+    assert any("Who will give you the shots" in c and "licensed physician" in c for c in checks)
+
+
+def test_demo_comprehension_explains_why_each_wrong_answer_is_wrong(demo_version):
+    for row in demo_version.content["comprehension"]:
+        explanations = row["choice_explanations_html"]
+        assert len(explanations) == len(row["choices"])
+        for number, text in enumerate(explanations, start=1):
+            assert bool(text) == (number != row["correct_choice"]), row["question"]
+
