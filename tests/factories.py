@@ -130,6 +130,9 @@ class ComprehensionQuestionFactory(factory.django.DjangoModelFactory):
     choices = "Yes\nNo\nNobody knows yet"
     correct_choice = 3
     explanation = "The results have not been studied over the long term."
+    choice_explanations = (
+        "No one has shown that the results last.\nNo one has shown that they fade either.\n-"
+    )
     section = models.Section.UNKNOWNS
 
 

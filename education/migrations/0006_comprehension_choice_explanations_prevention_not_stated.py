@@ -4,28 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('education', '0005_reference_roles'),
+        ("education", "0005_reference_roles"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='sideeffect',
-            name='side_effect_prevention_valid',
+            model_name="sideeffect",
+            name="side_effect_prevention_valid",
         ),
         migrations.AddField(
-            model_name='comprehensionquestion',
-            name='choice_explanations',
-            field=models.TextField(blank=True, help_text="One line per answer, in the same order as the answers: why a patient who chose it is wrong. Write a dash (-) on the right answer's line. Shown with the explanation.", verbose_name='why each answer is wrong'),
+            model_name="comprehensionquestion",
+            name="choice_explanations",
+            field=models.TextField(
+                blank=True,
+                help_text="One line per answer, in the same order as the answers: why a patient who chose it is wrong. Write a dash (-) on the right answer's line. Shown with the explanation.",
+                verbose_name="why each answer is wrong",
+            ),
         ),
         migrations.AlterField(
-            model_name='sideeffect',
-            name='prevention',
-            field=models.CharField(choices=[('not_stated', 'Not stated in our sources'), ('preventable', 'Usually preventable'), ('partly', 'Partly preventable'), ('not_preventable', 'Cannot be prevented')], default='not_stated', max_length=16, verbose_name='can it be prevented'),
+            model_name="sideeffect",
+            name="prevention",
+            field=models.CharField(
+                choices=[
+                    ("not_stated", "Not stated in our sources"),
+                    ("preventable", "Usually preventable"),
+                    ("partly", "Partly preventable"),
+                    ("not_preventable", "Cannot be prevented"),
+                ],
+                default="not_stated",
+                max_length=16,
+                verbose_name="can it be prevented",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sideeffect',
-            constraint=models.CheckConstraint(condition=models.Q(('prevention__in', ['not_stated', 'preventable', 'partly', 'not_preventable'])), name='side_effect_prevention_valid'),
+            model_name="sideeffect",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("prevention__in", ["not_stated", "preventable", "partly", "not_preventable"])
+                ),
+                name="side_effect_prevention_valid",
+            ),
         ),
     ]

@@ -250,8 +250,7 @@ class ComprehensionQuestion(OrderedPart):
             raise ValidationError(
                 {
                     "choice_explanations": _(
-                        "Write one line for each of the %(count)d answers, a dash on the right "
-                        "one."
+                        "Write one line for each of the %(count)d answers, a dash on the right one."
                     )
                     % {"count": count}
                 },

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from consent.models import ConsentDraft, ConsentEvent, ConsentRecord, EventKind
+from consent.presentation import section_for_question
 from consent.records import record_chain_digest, record_content_digest, sha256
 from consent.services import signing
 from consent.tokens import token_hash
@@ -302,6 +303,40 @@ def test_wrong_comprehension_answer_shows_the_explanation_and_keeps_every_attemp
     draft.refresh_from_db()
     attempts = draft.answers["comprehension"]["attempts"]
     assert [a["correct"] for a in attempts] == [False, True]
+
+
+def test_wrong_comprehension_answer_says_why_the_chosen_answer_is_wrong(
+    client, invitation_and_token
+):
+    invitation, token = invitation_and_token
+    open_link(client, token)
+    client.post(reverse("consent:esign"), {"agree": "on"})
+    client.post(step_url("about"), {"agree": "on"})
+    content = ConsentDraft.objects.get(invitation=invitation).version.content
+    client.post(step_url("side-effects"), tick_all(r["id"] for r in content["side_effects"]))
+    client.post(step_url("injected"), {"agree": "on"})
+    client.post(step_url("practitioner"), tick_all(r["id"] for r in content["checklist"]))
+    question = content["comprehension"][0]
+
+    response = client.post(step_url("understanding"), {f"question_{question['id']}": 2})
+
+    assert "You chose “No”." in response.text
+    assert "No one has shown that they fade either." in response.text
+    assert "No one has shown that the results last." not in response.text
+
+
+def test_feedback_for_a_version_without_answer_explanations_shows_the_question_one(published):
+    question = {
+        "question": "Does it last?",
+        "choices": ["Yes", "No"],
+        "correct_choice": 2,
+        "explanation_html": "<p>Nobody knows.</p>",
+        "section": "unknowns",
+    }
+    feedback = section_for_question(question, published, chosen=1)
+    assert feedback["chosen_text"] == "Yes"
+    assert feedback["chosen_explanation_html"] == ""
+    assert feedback["explanation_html"] == "<p>Nobody knows.</p>"
 
 
 def test_typed_name_must_match_the_invitation(client, invitation_and_token):

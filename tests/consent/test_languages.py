@@ -149,6 +149,37 @@ def test_every_wizard_step_is_in_spanish_with_its_progress_and_help(client, span
             assert english not in html, (slug, english)
 
 
+@pytest.mark.parametrize(
+    ("slug", "clinic_text"),
+    [
+        ("injected", "PC/DC fat-dissolving mix"),
+        ("injected", "Phosphatidylcholine"),
+        ("injected", "Not approved as a product for fat reduction."),
+        ("practitioner", "Dermatologist"),
+        ("practitioner", "Board certified"),
+    ],
+)
+def test_spanish_journey_marks_the_clinic_text_kept_only_in_english(
+    client, spanish_invitation, slug, clinic_text
+):
+    invitation, token = spanish_invitation
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    html = client.get(step_url(slug), **ENGLISH_BROWSER).text
+    marked = f'<span lang="en">{clinic_text}</span> <span class="lang-note">(en inglés)</span>'
+    assert marked in html
+    assert html.count(clinic_text) == html.count(marked)
+
+
+def test_english_journey_shows_clinic_text_without_a_language_marker(client, invite):
+    invitation, token = invite()
+    open_link(client, token)
+    walk_to_sign(client, invitation)
+    for slug in ("injected", "practitioner"):
+        html = client.get(step_url(slug), **ENGLISH_BROWSER).text
+        assert 'class="lang-note"' not in html, slug
+
+
 def test_esign_page_says_how_many_steps_and_minutes_and_how_to_get_help(client, spanish_invitation):
     _invitation, token = spanish_invitation
     open_link(client, token)

@@ -252,7 +252,9 @@ def test_loading_refuses_a_side_effect_word_no_source_states(clinic_admin, monke
 def test_demo_states_no_legal_claim_and_sends_patients_to_the_state_medical_board(demo_version):
     content = demo_version.content
     assert not any("state" in row["question"] for row in content["comprehension"])
-    (check,) = [row for row in content["checklist"] if row["satisfied_by"] == "jurisdiction_permission"]
+    (check,) = [
+        row for row in content["checklist"] if row["satisfied_by"] == "jurisdiction_permission"
+    ]
     assert "Rules differ from state to state" in check["why_it_matters_html"]
     assert "state medical board" in check["why_it_matters_html"]
 
@@ -270,4 +272,3 @@ def test_demo_comprehension_explains_why_each_wrong_answer_is_wrong(demo_version
         assert len(explanations) == len(row["choices"])
         for number, text in enumerate(explanations, start=1):
             assert bool(text) == (number != row["correct_choice"]), row["question"]
-
