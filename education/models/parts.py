@@ -247,14 +247,11 @@ class ComprehensionQuestion(OrderedPart):
             )
         explained = self.choice_explanations.strip()
         if explained and len(explained.splitlines()) != count:
+            message = _(
+                "Write one line for each of the %(count)d answers, a dash on the right one."
+            ) % {"count": count}
             raise ValidationError(
-                {
-                    "choice_explanations": _(
-                        "Write one line for each of the %(count)d answers, a dash on the right one."
-                    )
-                    % {"count": count}
-                },
-                code="choice_explanation_count",
+                {"choice_explanations": ValidationError(message, code="choice_explanation_count")}
             )
 
 
