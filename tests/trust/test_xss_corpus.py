@@ -92,8 +92,12 @@ def inline_prefixes(procedure) -> dict[str, type[models.Model]]:
     return found
 
 
+# Fields written one line per answer: each line holds the payload on its own.
+ONE_LINE_PER_ANSWER = {"choices", "choice_explanations"}
+
+
 def is_markdown(field: models.Field) -> bool:
-    return isinstance(field, models.TextField) and field.name != "choices"
+    return isinstance(field, models.TextField) and field.name not in ONE_LINE_PER_ANSWER
 
 
 def payload_value(round_number, field_index, field: models.Field, rows: int, row: int):
@@ -112,6 +116,8 @@ def payload_value(round_number, field_index, field: models.Field, rows: int, row
     payload = PAYLOADS[picked].replace("\n", " ")
     if field.name == "choices":  # one answer per line: the payload is the third answer
         return f"Yes\nNo\n{payload[:200]}", [picked]
+    if field.name == "choice_explanations":  # why the two wrong answers are wrong; a dash
+        return f"{payload}\n{payload}\n-", [picked]
     return (payload[: field.max_length] if field.max_length else payload), [picked]
 
 
