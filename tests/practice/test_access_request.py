@@ -147,9 +147,7 @@ def test_practitioners_zip_leaves_out_the_patients_consents_with_other_practitio
     as_practitioner, invite, django_capture_on_commit_callbacks
 ):
     mine = sign_new(invite, django_capture_on_commit_callbacks)
-    theirs = sign_new(
-        invite, django_capture_on_commit_callbacks, practitioner=other_practitioner()
-    )
+    theirs = sign_new(invite, django_capture_on_commit_callbacks, practitioner=other_practitioner())
     archive = export(as_practitioner, mine)
     assert [entry["code"] for entry in manifest_of(archive)["records"]] == [mine.code]
     assert theirs.code not in "".join(archive.namelist())
