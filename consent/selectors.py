@@ -196,9 +196,18 @@ def access_request_invitations(
     The patient is the one e-mail address (in any case) with the one date of birth; a
     practitioner gets only the invitations where they are the practitioner, a clinic admin all.
     """
+    return access_request_invitations_of(
+        user=user,
+        patient_email=invitation.patient_email,
+        date_of_birth=invitation.patient_date_of_birth,
+    )
+
+
+def access_request_invitations_of(*, user, patient_email: str, date_of_birth) -> QuerySet:
+    """Staff: every invitation this user may see to `patient_email` (in any case) for a patient
+    born on `date_of_birth` (see `access_request_invitations`)."""
     same_patient = ConsentInvitation.objects.filter(
-        patient_email__iexact=invitation.patient_email,
-        patient_date_of_birth=invitation.patient_date_of_birth,
+        patient_email__iexact=patient_email, patient_date_of_birth=date_of_birth
     )
     return _with_everything_held(visible_to_staff(same_patient, user=user))
 

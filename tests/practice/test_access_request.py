@@ -263,3 +263,45 @@ def test_patient_export_needs_the_patient_session(client, patient_signed):
 def test_patient_receipt_offers_the_export_as_a_form(client, patient_signed):
     html = client.get(reverse("consent:record")).text
     assert f'action="{reverse("consent:access_request")}"' in html
+
+
+def test_the_command_writes_the_zip_and_an_event_naming_the_account(
+    clinic, invite, django_capture_on_commit_callbacks, tmp_path
+):
+    from django.core.management import call_command
+
+    record = sign_new(invite, django_capture_on_commit_callbacks)
+    output = tmp_path / "request.zip"
+    call_command(
+        "export_patient_data",
+        email="Alex@Example.com",
+        date_of_birth=record.invitation.patient_date_of_birth.isoformat(),
+        username=clinic["admin"].username,
+        output=str(output),
+    )
+
+    manifest = manifest_of(zipfile.ZipFile(output))
+    assert [entry["code"] for entry in manifest["records"]] == [record.code]
+    assert manifest["channel"] == "command"
+    event = ConsentEvent.objects.filter(record=record).order_by("id").last()
+    assert event.data == {"format": "access-request", "channel": "command"}
+    assert event.actor == clinic["admin"]
+
+
+def test_the_command_refuses_an_account_that_sees_no_such_patient(
+    invite, django_capture_on_commit_callbacks, tmp_path
+):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    record = sign_new(invite, django_capture_on_commit_callbacks)
+    stranger = factories.PractitionerFactory().user
+    with pytest.raises(CommandError):
+        call_command(
+            "export_patient_data",
+            email="alex@example.com",
+            date_of_birth=record.invitation.patient_date_of_birth.isoformat(),
+            username=stranger.username,
+            output=str(tmp_path / "request.zip"),
+        )
+    assert not ConsentEvent.objects.filter(kind=EventKind.EXPORTED).exists()
