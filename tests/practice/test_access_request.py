@@ -305,3 +305,10 @@ def test_the_command_refuses_an_account_that_sees_no_such_patient(
             output=str(tmp_path / "request.zip"),
         )
     assert not ConsentEvent.objects.filter(kind=EventKind.EXPORTED).exists()
+
+
+def test_patient_export_without_the_csrf_token_is_refused(client, patient_signed):
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("consent:access_request"))
+    assert response.status_code == 403
+    assert not ConsentEvent.objects.filter(kind=EventKind.EXPORTED).exists()
