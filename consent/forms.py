@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .signature import is_drawn_signature, typed_name_matches
+from .signature import SignatureRefused, drawn_signature_clean, typed_name_matches
 from .tokens import RECORD_CODE_ALPHABET
 
 NAME_MISMATCH = _(
@@ -143,9 +143,12 @@ class SignatureForm(forms.Form):
 
     def clean_drawn_signature(self):
         value = self.cleaned_data["drawn_signature"].strip()
-        if value and not is_drawn_signature(value):
-            raise forms.ValidationError(_("The drawn signature could not be read."), code="invalid")
-        return value
+        if not value:
+            return value
+        try:
+            return drawn_signature_clean(value)
+        except SignatureRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
 
 
 class WithdrawForm(forms.Form):

@@ -7,6 +7,7 @@ Who sees which consents is decided here once (`visible_to_staff`); a consent's s
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    Prefetch,
     QuerySet,
 )
 
@@ -14,7 +15,7 @@ from accounts.selectors import is_clinic_admin
 from education.models import Procedure, ProcedureVersion
 from education.selectors import latest_version_in_language
 
-from .models import ConsentInvitation, ConsentRecord, Practitioner
+from .models import ConsentEvent, ConsentInvitation, ConsentRecord, Practitioner
 from .state import ConsentState, with_state
 
 
@@ -169,3 +170,55 @@ def invitation_procedure_name(invitation: ConsentInvitation) -> str:
         procedure_id=invitation.procedure_id, language=invitation.language
     )
     return version.name if version is not None else invitation.procedure.name
+
+
+def _with_everything_held(queryset: QuerySet[ConsentInvitation]) -> QuerySet[ConsentInvitation]:
+    """What an access-request ZIP reads of each invitation, in three queries however many."""
+    return (
+        queryset.select_related(
+            "procedure",
+            "practitioner",
+            "location",
+            "formulation",
+            "draft__version",
+            "record__version",
+        )
+        .prefetch_related(Prefetch("record__events", queryset=ConsentEvent.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def access_request_invitations(
+    *, user, invitation: ConsentInvitation
+) -> QuerySet[ConsentInvitation]:
+    """Staff: every invitation this user may see for the patient of `invitation`.
+
+    The patient is the one e-mail address (in any case) with the one date of birth; a
+    practitioner gets only the invitations where they are the practitioner, a clinic admin all.
+    """
+    return access_request_invitations_of(
+        user=user,
+        patient_email=invitation.patient_email,
+        date_of_birth=invitation.patient_date_of_birth,
+    )
+
+
+def access_request_invitations_of(*, user, patient_email: str, date_of_birth) -> QuerySet:
+    """Staff: every invitation this user may see to `patient_email` (in any case) for a patient
+    born on `date_of_birth` (see `access_request_invitations`)."""
+    same_patient = ConsentInvitation.objects.filter(
+        patient_email__iexact=patient_email, patient_date_of_birth=date_of_birth
+    )
+    return _with_everything_held(visible_to_staff(same_patient, user=user))
+
+
+def patient_access_request_invitations(
+    *, invitation: ConsentInvitation
+) -> QuerySet[ConsentInvitation]:
+    """The patient: only the invitation their session was opened with.
+
+    A session proves the link (sent to one e-mail address) and the date of birth for this one
+    invitation. Other invitations with the same e-mail and date of birth may be someone else's:
+    a family that shares an address, twins. Those are for the clinic to release, on request.
+    """
+    return _with_everything_held(ConsentInvitation.objects.filter(pk=invitation.pk))

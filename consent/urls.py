@@ -11,6 +11,7 @@ urlpatterns = [
     path("step/<slug:step>/", journey.wizard_step, name="step"),
     path("record/", record.record_home, name="record"),
     path("record/copy.pdf", record.record_pdf, name="record_pdf"),
+    path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
     path("verify/", verify.verify, name="verify"),
 ]

@@ -16,4 +16,9 @@ urlpatterns = [
     path("records/<str:code>/link/", views.record_link_renew, name="link_renew"),
     path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),
     path("records/<str:code>/fhir.json", views.record_fhir, name="record_fhir"),
+    path(
+        "records/<str:code>/access-request.zip",
+        views.record_access_request,
+        name="access_request",
+    ),
 ]

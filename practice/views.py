@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -369,6 +369,29 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
         True, f"consent-{record.code}.fhir.json"
     )
     return response
+
+
+@staff_area
+@require_POST
+def record_access_request(request: HttpRequest, code: str) -> FileResponse:
+    """Staff: everything held about this record's patient (same e-mail and date of birth) that
+    this user may see, as one ZIP with a manifest (a POST with the CSRF token: the export writes
+    an event on each record in it)."""
+    record = _record_or_404(request, code)
+    spool = services.access_request_export(
+        invitations=selectors.access_request_invitations(
+            user=request.user, invitation=record.invitation
+        ),
+        user=request.user,
+        request_meta=_meta(request),
+        channel="practice",
+    )
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"access-request-{record.code}.zip",
+        content_type="application/zip",
+    )
 
 
 # Invitations ------------------------------------------------------------------------------

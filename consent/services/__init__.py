@@ -3,6 +3,7 @@ the practice area call them from here. Each validates, writes inside one transac
 what it wrote; e-mails leave only after the transaction commits."""
 
 from ..request_meta import RequestMeta
+from .access_requests import access_request_export
 from .clinic import credential_verify
 from .drafts import (
     draft_acknowledge,
@@ -18,6 +19,7 @@ from .events import (
     record_log_access,
     record_log_patient_access,
     records_log_access,
+    records_log_access_request,
     records_log_export,
 )
 from .invitations import (
@@ -42,6 +44,7 @@ __all__ = [
     "AlreadySigned",
     "ConsentRefused",
     "RequestMeta",
+    "access_request_export",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",
@@ -65,5 +68,6 @@ __all__ = [
     "record_sign",
     "record_withdraw",
     "records_log_access",
+    "records_log_access_request",
     "records_log_export",
 ]

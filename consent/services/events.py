@@ -222,3 +222,16 @@ def _has_record(invitation) -> bool:
         return invitation.record is not None
     except ConsentRecord.DoesNotExist:
         return False
+
+
+def records_log_access_request(*, records, user, request_meta, channel: str):
+    """An access-request export: one "exported" event on each of `records`, in three queries
+    however many. `user` is the staff member, or None when the patient exports their own."""
+    return event_append_each(
+        records=list(records),
+        kind=EventKind.EXPORTED,
+        actor=user,
+        actor_label=_staff_label(user) if user is not None else "patient",
+        request_meta=request_meta,
+        data={"format": "access-request", "channel": channel},
+    )

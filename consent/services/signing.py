@@ -22,7 +22,7 @@ from ..records import (
     sha256,
 )
 from ..request_meta import RequestMeta
-from ..signature import is_drawn_signature, typed_name_matches
+from ..signature import SignatureRefused, drawn_signature_clean, typed_name_matches
 from ..tokens import new_record_code, new_token
 from .events import event_append
 
@@ -145,6 +145,14 @@ def record_sign(
     link to it (the invitation's link dies on signing).
     """
     stored_pdf = None
+    # Decoded (within the pixel limit) and encoded again before any row is locked; the
+    # record keeps our PNG, never the browser's file.
+    signature_refusal = None
+    if drawn_signature:
+        try:
+            drawn_signature = drawn_signature_clean(drawn_signature)
+        except SignatureRefused as refused:
+            signature_refusal = eligibility.Refusal(refused.code, str(refused.message))
     try:
         with transaction.atomic():
             invitation = (
@@ -160,12 +168,8 @@ def record_sign(
             refusals = _incomplete_refusals(draft) + eligibility.refusals(
                 invitation=invitation, version_content=draft.version.content, now=now
             )
-            if drawn_signature and not is_drawn_signature(drawn_signature):
-                refusals.append(
-                    eligibility.Refusal(
-                        "signature_unreadable", _("The drawn signature could not be read.")
-                    )
-                )
+            if signature_refusal is not None:
+                refusals.append(signature_refusal)
             if not typed_name_matches(typed_name, invitation.patient_name):
                 refusals.append(
                     eligibility.Refusal(

@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.fetch_site import refuse_cross_site
 
-from .. import services, wizard
+from .. import selectors, services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
 from ..storage import StoredPdfInvalid, record_stored_pdf
@@ -83,6 +83,27 @@ def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> HttpRespo
         as_attachment=True,
         filename=f"consent-{record.code}.pdf",
         content_type="application/pdf",
+    )
+
+
+@patient_required
+@require_POST
+def record_access_request(request: HttpRequest, invitation: ConsentInvitation) -> FileResponse:
+    """The patient: everything held about this consent (the invitation, the record, its events
+    and the PDF copy) as one ZIP with a manifest. A POST with the CSRF token: it writes an
+    event. Only the session's own invitation (`selectors.patient_access_request_invitations`)."""
+    record = _patient_record(invitation)
+    spool = services.access_request_export(
+        invitations=selectors.patient_access_request_invitations(invitation=invitation),
+        user=None,
+        request_meta=services.RequestMeta.from_request(request),
+        channel="patient",
+    )
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"consent-{record.code}-everything.zip",
+        content_type="application/zip",
     )
 
 

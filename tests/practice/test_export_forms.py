@@ -15,7 +15,7 @@ from .test_views import record_url
 
 pytestmark = pytest.mark.django_db
 
-EXPORTS = ["practice:record_pdf", "practice:record_fhir"]
+EXPORTS = ["practice:record_pdf", "practice:record_fhir", "practice:access_request"]
 
 
 def form_actions(html: str) -> list[str]:

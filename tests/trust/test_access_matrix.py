@@ -120,7 +120,7 @@ def test_the_matrix_covers_every_pattern_of_the_urlconf(world):
     assert covered == {route.route for route in walk()}
 
 
-@pytest.mark.parametrize("name", ["record", "record_pdf", "record_fhir"])
+@pytest.mark.parametrize("name", ["record", "record_pdf", "record_fhir", "access_request"])
 def test_another_practitioners_record_answers_404_and_is_logged(world, name):
     from django.urls import reverse
 
