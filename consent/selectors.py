@@ -4,6 +4,8 @@ Who sees which consents is decided here once (`visible_to_staff`); a consent's s
 `consent.state`.
 """
 
+import datetime
+
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
@@ -169,3 +171,15 @@ def invitation_procedure_name(invitation: ConsentInvitation) -> str:
         procedure_id=invitation.procedure_id, language=invitation.language
     )
     return version.name if version is not None else invitation.procedure.name
+
+
+def invitations_expired_unsigned(
+    *, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[ConsentInvitation]:
+    """Invitations whose link expired in [since, until) with nothing signed and not withdrawn."""
+    return ConsentInvitation.objects.filter(
+        expires_at__gte=since,
+        expires_at__lt=until,
+        withdrawn_at__isnull=True,
+        record__isnull=True,
+    ).order_by("expires_at", "pk")
