@@ -96,7 +96,11 @@ def record_chain_checkpoint(*, now: str | None = None) -> str:
             subject=_("%(clinic)s: record chain checkpoint") % {"clinic": settings.CLINIC_NAME},
             body=render_to_string(
                 "consent/email/checkpoint.txt",
-                {"line": line, "checkpoint": point, "clinic_name": settings.CLINIC_NAME},
+                {
+                    "line": line,
+                    "command": f"manage.py verify_consent_records --since {point}",
+                    "clinic_name": settings.CLINIC_NAME,
+                },
             ),
             to=[settings.CHECKPOINT_EMAIL],
         )

@@ -116,6 +116,8 @@ def test_the_checkpoint_is_emailed_once_to_the_configured_address(settings, sign
     [message] = mail.outbox
     assert message.to == ["compliance@clinic.example"]
     assert line in message.body
+    checkpoint = line.rsplit("checkpoint=", 1)[1]
+    assert f"verify_consent_records --since {checkpoint}" in message.body
 
 
 def test_the_checkpoint_command_queues_the_task(settings, tmp_path, db):
