@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    virtualenv, packages, database, demo content; serves http://127.0.0.1:8000
+#               with a task worker beside it
 #   make test   the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
 SHELL := /bin/bash
 VENV := .venv
@@ -28,10 +29,16 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.dev node_modules/.installed
 
+# The web server and one task worker (e-mails, scheduled jobs' tasks) side by side; Ctrl-C (or
+# the server stopping for any reason) stops both.
+ADDRESS ?= 127.0.0.1:8000
 run: $(VENV)/.runtime node_modules/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(PY) manage.py runserver $(ADDRESS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

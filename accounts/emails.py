@@ -2,14 +2,17 @@
 
 They say what changed, when and by whom, so that someone who did not make the change can tell
 the clinic at once; they never carry a code, a key or a link that signs anyone in. Each is sent
-once the transaction that made the change has committed.
+once the transaction that made the change has committed, by a worker (`mailing.tasks`).
 """
 
+import uuid
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from mailing.services import email_enqueue, message_key
 
 
 def send_second_factor_changed(*, user, change: str, changed_by) -> None:
@@ -25,9 +28,10 @@ def send_second_factor_changed(*, user, change: str, changed_by) -> None:
         "clinic_name": settings.CLINIC_NAME,
         "clinic_email": settings.CLINIC_EMAIL,
     }
-    send_mail(
+    email_enqueue(
+        # Each change is its own message, named when it is queued.
+        message_key=message_key("accounts.second_factor_changed", user.pk, uuid.uuid4()),
         subject=_("%(clinic)s: %(change)s") % {"clinic": settings.CLINIC_NAME, "change": change},
-        message=render_to_string("accounts/email/second_factor_changed.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+        body=render_to_string("accounts/email/second_factor_changed.txt", context),
+        to=[user.email],
     )

@@ -1,6 +1,8 @@
 """Reads for staff sign-in: who may use it and which second factors a user has."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -57,3 +59,14 @@ def user_may_reset_second_factor_of(*, actor: AbstractBaseUser, owner: AbstractB
     if owner.is_superuser or owner.groups.filter(name=roles.CLINIC_ADMINS).exists():
         return False
     return owner.groups.filter(name=roles.PRACTITIONERS).exists()
+
+
+def clinic_admins_with_email():
+    """Active clinic admins (and superusers) who have an e-mail address, for staff notices."""
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=roles.CLINIC_ADMINS), is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )

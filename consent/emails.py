@@ -1,15 +1,17 @@
 """The e-mails a patient receives. Each carries a personal link and no health data.
 
-Each e-mail is written in the invitation's language and sent only once the transaction that
-caused it has committed (the services call these through `transaction.on_commit`).
+Each e-mail is written in the invitation's language and queued only once the transaction that
+caused it has committed (the services call these through `transaction.on_commit`); a worker
+sends it (`mailing.tasks.email_send`), once, keyed by the e-mail's kind and its link's token.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from mailing.services import email_enqueue, message_key
 
 from .models import ConsentInvitation, ConsentRecord
 from .selectors import invitation_procedure_name
@@ -21,9 +23,10 @@ def patient_link(token: str) -> str:
 
 
 def _send(*, invitation: ConsentInvitation, subject, template: str, token: str, **context) -> None:
-    """Render `template` and `subject` in the patient's language and send them to the patient.
+    """Render `template` and `subject` in the patient's language and queue them for the patient.
 
-    `subject` is a callable, so that it is translated inside the language switch.
+    `subject` is a callable, so that it is translated inside the language switch. Each link's
+    token is new, so the template and the token name the message: queued twice, it is sent once.
     """
     context = {
         "invitation": invitation,
@@ -35,11 +38,11 @@ def _send(*, invitation: ConsentInvitation, subject, template: str, token: str, 
     with translation.override(invitation.language):
         subject_text = subject()
         message = render_to_string(template, context)
-    send_mail(
+    email_enqueue(
+        message_key=message_key(template, token),
         subject=subject_text,
-        message=message,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.patient_email],
+        body=message,
+        to=[invitation.patient_email],
     )
 
 

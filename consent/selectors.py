@@ -4,6 +4,8 @@ Who sees which consents is decided here once (`visible_to_staff`); a consent's s
 `consent.state`.
 """
 
+import datetime
+
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
@@ -222,3 +224,15 @@ def patient_access_request_invitations(
     a family that shares an address, twins. Those are for the clinic to release, on request.
     """
     return _with_everything_held(ConsentInvitation.objects.filter(pk=invitation.pk))
+
+
+def invitations_expired_unsigned(
+    *, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[ConsentInvitation]:
+    """Invitations whose link expired in [since, until) with nothing signed and not withdrawn."""
+    return ConsentInvitation.objects.filter(
+        expires_at__gte=since,
+        expires_at__lt=until,
+        withdrawn_at__isnull=True,
+        record__isnull=True,
+    ).order_by("expires_at", "pk")

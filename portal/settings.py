@@ -70,11 +70,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks_db",
     "portal",
     "accounts",
     "education",
     "consent",
     "practice",
+    "mailing",
 ]
 
 MIDDLEWARE = [
@@ -267,10 +269,39 @@ if PRODUCTION or os.environ.get("EMAIL_HOST"):
             },
         }
     }
+elif os.environ.get("EMAIL_FILE_PATH"):
+    # Development: each message as a file in this folder (read them there, nothing is sent).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
+        }
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consent@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (Django's django.tasks): e-mails and the scheduled jobs. "database" (the
+# default, and production's) queues them in the database through django-tasks-db; workers
+# (`manage.py db_worker`, any number, on any machine that reaches the database) run them.
+# "immediate" runs each task at once in the process that queues it: no worker, slower requests.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+if PRODUCTION and TASKS_BACKEND != "database":
+    # In production a slow mail server would hold a web worker for every e-mail.
+    raise ImproperlyConfigured("Production runs tasks on workers: unset TASKS_BACKEND.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# The daily record-chain checkpoint (`manage.py checkpoint_record_chain`): appended as a line to
+# this file, and/or e-mailed to this address. Keep either out of reach of the database's owner.
+CHECKPOINT_PATH = os.environ.get("CHECKPOINT_PATH", "")
+CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
 
 # The clinic as patients see it (header, footer, help lines).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")

@@ -43,6 +43,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tasks run in the process that queues them, so a test sees their effect (e-mails in the
+    outbox) as soon as the transaction that queued them commits. The tests about workers run a
+    real `db_worker` on the database backend (tests/mailing/test_worker.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path_factory):
     """Stored PDFs and uploads go to a fresh folder, never into the working tree."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

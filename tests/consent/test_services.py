@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from consent import emails, services
+from consent import services
 from consent.tokens import token_hash
 from tests import factories
 
@@ -86,6 +86,6 @@ def test_a_failing_mail_server_does_not_lose_the_invitation(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(emails, "send_mail", refuse)
+    monkeypatch.setattr("mailing.tasks.send_mail", refuse)
     invitation, _token = invite()
     assert type(invitation).objects.filter(pk=invitation.pk).exists()

@@ -17,6 +17,7 @@ SETTINGS_UNDER_TEST = {
     "TRUSTED_PROXY_COUNT",
     "TRUSTED_PROXY_NETWORKS",
     "BEHIND_TLS_PROXY",
+    "TASKS_BACKEND",
 }
 
 
@@ -73,6 +74,26 @@ def test_production_refuses_the_development_secret_key():
     )
     assert result.returncode != 0
     assert "Production needs a real SECRET_KEY" in result.stderr
+
+
+def test_production_queues_tasks_in_the_database_for_workers():
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.TASKS)", **production()
+    )
+    assert result.returncode == 0, result.stderr
+    assert "django_tasks_db.DatabaseBackend" in result.stdout
+
+
+def test_production_refuses_to_run_tasks_inside_requests():
+    result = run_manage("check", **production(TASKS_BACKEND="immediate"))
+    assert result.returncode != 0
+    assert "Production runs tasks on workers" in result.stderr
+
+
+def test_an_unknown_tasks_backend_is_refused():
+    result = run_manage("check", TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be 'database' or 'immediate'" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():

@@ -1,0 +1,107 @@
+"""Consent's scheduled jobs as tasks: the management commands queue them, a worker runs them.
+
+Each is idempotent: it names its e-mails by the day (or the checkpoint) it is about, so running
+it twice sends each e-mail once (`mailing.tasks.email_send`).
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import clinic_admins_with_email
+from mailing.services import email_enqueue, message_key
+
+from .models import ConsentRecord
+from .selectors import invitations_expired_unsigned
+from .verification import checkpoint_take
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start of `day` and of the next day in the clinic's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return start, datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+
+
+@task
+def invitations_expired_notify(*, day: str) -> int:
+    """Tell each clinic admin how many links expired unsigned on `day` (ISO date, the clinic's
+    time zone), with a link to the invitations; no patient's name or procedure (e-mail is not
+    the place for them). Links expire by their date on their own: nothing is marked. Returns
+    the number of expired links (0: no e-mail)."""
+    the_day = datetime.date.fromisoformat(day)
+    since, until = _day_bounds(the_day)
+    expired = invitations_expired_unsigned(since=since, until=until).count()
+    if not expired:
+        return 0
+    context = {
+        "count": expired,
+        "day": the_day,
+        "link": settings.SITE_URL.rstrip("/")
+        + reverse("admin:consent_consentinvitation_changelist"),
+        "clinic_name": settings.CLINIC_NAME,
+    }
+    for admin in clinic_admins_with_email():
+        email_enqueue(
+            message_key=message_key("consent.invitations_expired", day, admin.pk),
+            subject=_("%(clinic)s: consent links expired unsigned")
+            % {"clinic": settings.CLINIC_NAME},
+            body=render_to_string(
+                "consent/email/invitations_expired.txt", {**context, "user": admin}
+            ),
+            to=[admin.email],
+        )
+    return expired
+
+
+@task
+def record_chain_checkpoint(*, now: str | None = None) -> str:
+    """Take a checkpoint of the record chain (`consent.verification.checkpoint_take`) and keep it
+    where the administrator configured: a line appended to CHECKPOINT_PATH and/or an e-mail to
+    CHECKPOINT_EMAIL. Returns the line. A checkpoint already in the file is not written again.
+    `now` (ISO time) is for tests: records newer than a minute before it are left out."""
+    point = checkpoint_take(now=datetime.datetime.fromisoformat(now) if now else None)
+    facts = ConsentRecord.objects.filter(pk__lte=point.last_record_id).aggregate(
+        count=Count("pk"), latest=Max("pk")
+    )
+    latest_hash = (
+        ConsentRecord.objects.filter(pk=facts["latest"])
+        .values_list("record_hash", flat=True)
+        .first()
+        or "-"
+    )
+    line = (
+        f"{timezone.now().isoformat(timespec='seconds')} records={facts['count']} "
+        f"latest_record_hash={latest_hash} checkpoint={point}"
+    )
+    if settings.CHECKPOINT_PATH:
+        path = Path(settings.CHECKPOINT_PATH)
+        kept = path.read_text() if path.exists() else ""
+        if f"checkpoint={point}\n" not in kept:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a") as file:
+                file.write(line + "\n")
+    if settings.CHECKPOINT_EMAIL:
+        email_enqueue(
+            message_key=message_key("consent.checkpoint", point, settings.CHECKPOINT_EMAIL),
+            subject=_("%(clinic)s: record chain checkpoint") % {"clinic": settings.CLINIC_NAME},
+            body=render_to_string(
+                "consent/email/checkpoint.txt",
+                {
+                    "line": line,
+                    "command": f"manage.py verify_consent_records --since {point}",
+                    "clinic_name": settings.CLINIC_NAME,
+                },
+            ),
+            to=[settings.CHECKPOINT_EMAIL],
+        )
+    return line

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailingConfig(AppConfig):
+    """Outgoing e-mail as background tasks, each message sent once however often its task runs."""
+
+    name = "mailing"
+    verbose_name = _("Outgoing e-mail")
