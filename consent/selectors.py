@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -192,8 +193,9 @@ def records_with_retention_facts(queryset: QuerySet[ConsentRecord]) -> QuerySet[
     hold_events = ConsentEvent.objects.filter(
         record=OuterRef("pk"), kind__in=_held_kinds()
     ).order_by("-id")
+    newest_event = ConsentEvent.objects.filter(record=OuterRef("pk")).order_by("-occurred_at")
     return queryset.annotate(
-        last_event_at=Max("events__occurred_at"),
+        last_event_at=Subquery(newest_event.values("occurred_at")[:1]),
         last_hold_kind=Subquery(hold_events.values("kind")[:1]),
         is_purged=Exists(ConsentEvent.objects.filter(record=OuterRef("pk"), kind=EventKind.PURGED)),
     )
@@ -232,7 +234,7 @@ def records_due_for_purge(*, now=None) -> QuerySet[ConsentRecord]:
     return (
         records_with_retention_facts(ConsentRecord.objects.all())
         .filter(last_event_at__lte=cutoff, is_purged=False, invitation__legal_hold_reason="")
-        .exclude(last_hold_kind=EventKind.HOLD_PLACED)
+        .filter(Q(last_hold_kind__isnull=True) | Q(last_hold_kind=EventKind.HOLD_LIFTED))
         .order_by("pk")
     )
 
