@@ -158,6 +158,7 @@ def _invitation_blank(invitation: ConsentInvitation, when: datetime.datetime) ->
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
         patient_name="", patient_email="", patient_date_of_birth=None, purged_at=when
     )
+    _set_local("consent.purging_invitation", "")
     ConsentDraft.objects.filter(invitation=invitation).delete()
 
 
@@ -202,6 +203,9 @@ def record_purge(
         QuerySet(model=ConsentRecord).filter(pk=record.pk).update(
             payload=_purged_payload(record.payload), ip_address=None, user_agent=""
         )
+        # Cleared at once, not only at commit: an outer transaction that goes on after the
+        # purge gets no more past the trigger than anyone else.
+        _set_local("consent.purging_record", "")
         _invitation_blank(record.invitation, now)
         transaction.on_commit(lambda: record_pdf_delete(record))
     return event
