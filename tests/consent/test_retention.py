@@ -20,7 +20,7 @@ from consent.models import (
     EventKind,
     RecordImmutable,
 )
-from tests.consent.conftest import PATIENT_NAME, REQUEST_META, complete_draft
+from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME, REQUEST_META, complete_draft
 from tests.trust.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -433,3 +433,36 @@ def test_the_purge_command_refuses_a_confirmer_who_is_no_clinic_admin(record, cl
     with pytest.raises(CommandError, match="clinic admin"):
         call_command("purge_consent_records", "--confirm", "--by", user.username)
     assert not selectors.record_is_purged(record)
+
+
+def test_after_a_purge_staff_pages_show_nothing_of_the_patient_and_no_error(
+    record, clinic_admin, staff_client, django_capture_on_commit_callbacks
+):
+    purge(record, clinic_admin, django_capture_on_commit_callbacks)
+
+    dashboard = staff_client.get(reverse("practice:dashboard"))
+    page = staff_client.get(reverse("practice:record", kwargs={"code": record.code}))
+
+    assert dashboard.status_code == 200
+    assert PATIENT_NAME not in dashboard.text
+    assert page.status_code == 404
+
+
+def test_after_a_purge_the_patients_link_shows_nothing_and_no_error(
+    signed_record, clinic_admin, client, django_capture_on_commit_callbacks
+):
+    record, record_token = signed_record
+    opened = client.post(
+        reverse("consent:open", kwargs={"token": record_token}),
+        {"date_of_birth": DATE_OF_BIRTH.isoformat()},
+    )
+    purge(record, clinic_admin, django_capture_on_commit_callbacks)
+
+    again = client.__class__().post(
+        reverse("consent:open", kwargs={"token": record_token}),
+        {"date_of_birth": DATE_OF_BIRTH.isoformat()},
+    )
+
+    assert opened["Location"] == reverse("consent:record")
+    assert client.get(reverse("consent:record")).status_code == 404
+    assert again.status_code < 500
