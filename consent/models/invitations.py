@@ -102,6 +102,9 @@ class ConsentInvitation(models.Model):
         _("legal hold"),
         max_length=500,
         blank=True,
+        default="",
+        # Rows inserted by servers still running the previous code are not on hold.
+        db_default="",
         help_text=_("Why this patient's data must be kept: while set, nothing of it is purged."),
     )
     purged_at = models.DateTimeField(

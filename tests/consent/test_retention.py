@@ -466,3 +466,14 @@ def test_after_a_purge_the_patients_link_shows_nothing_and_no_error(
     assert opened["Location"] == reverse("consent:record")
     assert client.get(reverse("consent:record")).status_code == 404
     assert again.status_code < 500
+
+
+def test_a_checkpoint_taken_before_a_purge_still_holds_after_it(
+    record, clinic_admin, django_capture_on_commit_callbacks
+):
+    point = verification.checkpoint_take(now=timezone.now() + verification.CHECKPOINT_LAG)
+
+    purge(record, clinic_admin, django_capture_on_commit_callbacks)
+
+    assert point.last_record_id == record.pk
+    assert verification.checkpoint_problems(point) == []
