@@ -477,3 +477,18 @@ def test_a_checkpoint_taken_before_a_purge_still_holds_after_it(
 
     assert point.last_record_id == record.pk
     assert verification.checkpoint_problems(point) == []
+
+
+def test_the_hold_command_places_and_lifts_a_records_hold(record, clinic_admin):
+    by = ["--by", clinic_admin.username]
+    call_command("legal_hold", "--record", record.code, "--reason", "Court order", *by)
+    held = selectors.record_is_on_hold(record)
+    call_command("legal_hold", "--record", record.code, "--lift", *by)
+
+    assert held
+    assert not selectors.record_is_on_hold(record)
+
+
+def test_the_hold_command_refuses_a_hold_without_a_reason(record, clinic_admin):
+    with pytest.raises(CommandError, match="reason"):
+        call_command("legal_hold", "--record", record.code, "--by", clinic_admin.username)
