@@ -34,6 +34,29 @@ def payload_language(payload: dict) -> str:
     return payload.get("language", "en")
 
 
+PAYLOAD_SCHEMA = 3
+# The first schema whose payload names its invitation's identity (see `invitation_identity`).
+IDENTITY_SCHEMA = 3
+
+
+def invitation_identity(invitation) -> dict:
+    """The invitation's identity as a record binds it: which invitation, which patient (as staff
+    typed them), which practitioner. Every value is plain JSON."""
+    return {
+        "id": invitation.pk,
+        "patient_name": invitation.patient_name,
+        "patient_email": invitation.patient_email,
+        "patient_date_of_birth": invitation.patient_date_of_birth.isoformat(),
+        "practitioner_id": invitation.practitioner_id,
+        "practitioner_name": invitation.practitioner.display_name,
+    }
+
+
+def payload_is_purged(payload: dict) -> bool:
+    """Whether a record's patient data was removed under the retention policy."""
+    return bool(payload.get("purged"))
+
+
 def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, signed_at) -> dict:
     """Everything the record must hold, as it was shown and confirmed, in plain JSON."""
     content = draft.version.content
@@ -48,8 +71,11 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
     location = invitation.location
     return {
         # 2: adds "language", the one the patient read and signed in (schema 1 was English).
-        "schema": 2,
+        # 3: adds "invitation", binding the record to its invitation and the identity fields
+        # staff typed there (verification compares them with the invitation as stored now).
+        "schema": PAYLOAD_SCHEMA,
         "language": invitation.language,
+        "invitation": invitation_identity(invitation),
         "clinic": {"location": location.name, "address": location.address},
         "patient": {
             "name": invitation.patient_name,

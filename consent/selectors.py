@@ -6,18 +6,25 @@ Who sees which consents is decided here once (`visible_to_staff`); a consent's s
 
 import datetime
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
+    Exists,
+    Max,
+    OuterRef,
     Prefetch,
+    Q,
     QuerySet,
+    Subquery,
 )
+from django.utils import timezone
 
 from accounts.selectors import is_clinic_admin
 from education.models import Procedure, ProcedureVersion
 from education.selectors import latest_version_in_language
 
-from .models import ConsentEvent, ConsentInvitation, ConsentRecord, Practitioner
+from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, Practitioner
 from .state import ConsentState, with_state
 
 
@@ -236,3 +243,83 @@ def invitations_expired_unsigned(
         withdrawn_at__isnull=True,
         record__isnull=True,
     ).order_by("expires_at", "pk")
+
+
+# Retention and legal hold ---------------------------------------------------------------------
+
+
+def _held_kinds():
+    return [EventKind.HOLD_PLACED, EventKind.HOLD_LIFTED]
+
+
+def records_with_retention_facts(queryset: QuerySet[ConsentRecord]) -> QuerySet[ConsentRecord]:
+    """`queryset` annotated with `last_event_at`, `last_hold_kind` (the newest hold event's kind,
+    or None) and `is_purged`, in the one query."""
+    hold_events = ConsentEvent.objects.filter(
+        record=OuterRef("pk"), kind__in=_held_kinds()
+    ).order_by("-id")
+    newest_event = ConsentEvent.objects.filter(record=OuterRef("pk")).order_by("-occurred_at")
+    return queryset.annotate(
+        last_event_at=Subquery(newest_event.values("occurred_at")[:1]),
+        last_hold_kind=Subquery(hold_events.values("kind")[:1]),
+        is_purged=Exists(ConsentEvent.objects.filter(record=OuterRef("pk"), kind=EventKind.PURGED)),
+    )
+
+
+def record_is_on_hold(record: ConsentRecord) -> bool:
+    """A record is on hold while its newest hold event placed one, or while its patient is."""
+    newest = (
+        record.events.filter(kind__in=_held_kinds()).order_by("-id").values_list("kind", flat=True)
+    ).first()
+    return newest == EventKind.HOLD_PLACED or bool(record.invitation.legal_hold_reason)
+
+
+def record_last_event_at(record: ConsentRecord):
+    return record.events.aggregate(newest=Max("occurred_at"))["newest"] or record.signed_at
+
+
+def record_is_purged(record: ConsentRecord) -> bool:
+    return record.events.filter(kind=EventKind.PURGED).exists()
+
+
+def record_retention_ends_at(record: ConsentRecord):
+    """When the record's retention ends: RECORD_RETENTION_DAYS after its last event."""
+    return record_last_event_at(record) + datetime.timedelta(days=settings.RECORD_RETENTION_DAYS)
+
+
+def invitation_retention_ends_at(invitation: ConsentInvitation):
+    """When an unsigned invitation's (and its draft's) retention ends."""
+    return invitation.created_at + datetime.timedelta(days=settings.UNSIGNED_RETENTION_DAYS)
+
+
+def records_due_for_purge(*, now=None) -> QuerySet[ConsentRecord]:
+    """Signed records whose retention has ended, neither on hold nor purged yet, oldest first."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.RECORD_RETENTION_DAYS)
+    return (
+        records_with_retention_facts(ConsentRecord.objects.all())
+        .filter(last_event_at__lte=cutoff, is_purged=False, invitation__legal_hold_reason="")
+        .filter(Q(last_hold_kind__isnull=True) | Q(last_hold_kind=EventKind.HOLD_LIFTED))
+        .order_by("pk")
+    )
+
+
+def invitations_due_for_purge(*, now=None) -> QuerySet[ConsentInvitation]:
+    """Invitations nobody signed whose (shorter) retention has ended and whose link no longer
+    works, neither on hold nor purged yet, oldest first."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.UNSIGNED_RETENTION_DAYS)
+    return ConsentInvitation.objects.filter(
+        record__isnull=True,
+        purged_at__isnull=True,
+        legal_hold_reason="",
+        created_at__lte=cutoff,
+        expires_at__lte=now,
+    ).order_by("pk")
+
+
+def patient_invitations(*, email: str, date_of_birth) -> QuerySet[ConsentInvitation]:
+    """Every invitation of one patient, known by e-mail and date of birth."""
+    return ConsentInvitation.objects.filter(
+        patient_email__iexact=email, patient_date_of_birth=date_of_birth
+    ).order_by("pk")

@@ -71,3 +71,10 @@ def stored_pdf_problems(record: ConsentRecord) -> list[str]:
     if not _matches(record, digest.hexdigest()):
         return [_("its PDF file %(name)s has changed since signing") % {"name": name}]
     return []
+
+
+def record_pdf_delete(record: ConsentRecord) -> None:
+    """Delete the record's stored PDF file (the retention purge); its name and SHA-256 stay on
+    the record, in the record hash. The one place a PDF file is deleted."""
+    if record.pdf.name:
+        record.pdf.storage.delete(record.pdf.name)

@@ -22,12 +22,55 @@ from django.utils.translation import gettext as _
 from education.content import content_hash
 from education.models import ProcedureVersion
 
-from .models import GENESIS_HASH, ConsentEvent, ConsentRecord
-from .records import event_chain_digest, record_chain_digest, record_content_digest
+from .models import GENESIS_HASH, ConsentEvent, ConsentRecord, EventKind
+from .records import (
+    IDENTITY_SCHEMA,
+    event_chain_digest,
+    invitation_identity,
+    payload_is_purged,
+    record_chain_digest,
+    record_content_digest,
+)
 from .storage import stored_pdf_problems
 
 
+def purge_date(events: Iterable[ConsentEvent]) -> datetime.date | None:
+    """The day a record's patient data was purged under the retention policy, from its chained
+    "purged" event; None if it never was."""
+    for event in events:
+        if event.kind == EventKind.PURGED:
+            return timezone.localdate(event.occurred_at)
+    return None
+
+
+def _purge_problems(record: ConsentRecord, purged_on: datetime.date | None) -> list[str]:
+    """A purged record's content cannot be hashed again; it must at least have been purged the
+    one way there is, which leaves a chained "purged" event."""
+    if payload_is_purged(record.payload) and purged_on is None:
+        return [_("its signed content was removed without a purge event in its chain")]
+    return []
+
+
+def _identity_problems(record: ConsentRecord) -> list[str]:
+    """Records of schema 3 on bind their invitation's identity: the record must still hang off
+    the invitation it was signed for, and that invitation's patient and practitioner must be
+    the ones signed for."""
+    if record.payload.get("schema", 1) < IDENTITY_SCHEMA or payload_is_purged(record.payload):
+        return []
+    bound = record.payload.get("invitation") or {}
+    if bound.get("id") != record.invitation_id:
+        return [_("it is attached to another invitation than the one it was signed for")]
+    now = invitation_identity(record.invitation)
+    # The practitioner's name as signed is in the payload; their profile may be renamed since.
+    changed = [key for key in now if key != "practitioner_name" and now[key] != bound.get(key)]
+    if changed:
+        return [_("its invitation's patient or practitioner has changed since signing")]
+    return []
+
+
 def _content_problems(record: ConsentRecord) -> list[str]:
+    if payload_is_purged(record.payload):
+        return []
     problems = []
     if record_content_digest(record) != record.content_sha256:
         problems.append(_("its signed content no longer matches its fingerprint"))
@@ -58,12 +101,23 @@ def version_problems(version: ProcedureVersion) -> list[str]:
     return []
 
 
+def _pdf_problems(record: ConsentRecord, purged_on: datetime.date | None) -> list[str]:
+    # Purging deletes the PDF; its SHA-256 stays in the record hash.
+    return [] if purged_on is not None else stored_pdf_problems(record)
+
+
 def _record_problems(
-    record: ConsentRecord, *, version_hash: str, problems_of_version: list[str]
+    record: ConsentRecord,
+    *,
+    version_hash: str,
+    problems_of_version: list[str],
+    purged_on: datetime.date | None,
 ) -> list[str]:
     return (
-        _content_problems(record)
-        + stored_pdf_problems(record)
+        _purge_problems(record, purged_on)
+        + _content_problems(record)
+        + _identity_problems(record)
+        + _pdf_problems(record, purged_on)
         + _record_hash_problems(record)
         + _version_link_problems(record, version_hash)
         + problems_of_version
@@ -74,7 +128,10 @@ def verify_record(record: ConsentRecord) -> list[str]:
     """Every problem with one record and its PDF; an empty list means it is intact."""
     version = record.version
     return _record_problems(
-        record, version_hash=version.content_hash, problems_of_version=version_problems(version)
+        record,
+        version_hash=version.content_hash,
+        problems_of_version=version_problems(version),
+        purged_on=purge_date(record.events.filter(kind=EventKind.PURGED)),
     )
 
 
@@ -111,6 +168,8 @@ class Tally:
     records: int = 0
     events: int = 0
     problems: int = 0
+    # (record code, day) of each record purged under the retention policy: not a problem.
+    purged: list[tuple[str, datetime.date]] = field(default_factory=list)
 
 
 def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator[tuple[str, str]]:
@@ -121,8 +180,10 @@ def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator
     flat however many records there are.
     """
     tally = tally if tally is not None else Tally()
-    records = ConsentRecord.objects.order_by("id").prefetch_related(
-        Prefetch("events", queryset=ConsentEvent.objects.order_by("id"))
+    records = (
+        ConsentRecord.objects.order_by("id")
+        .select_related("invitation__practitioner")
+        .prefetch_related(Prefetch("events", queryset=ConsentEvent.objects.order_by("id")))
     )
     versions: dict[int, tuple[str, list[str]]] = {}
     previous_hash = GENESIS_HASH
@@ -134,8 +195,14 @@ def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator
         events = list(record.events.all())
         tally.records += 1
         tally.events += len(events)
+        purged_on = purge_date(events)
+        if purged_on is not None:
+            tally.purged.append((record.code, purged_on))
         problems = _record_problems(
-            record, version_hash=version_hash, problems_of_version=problems_of_version
+            record,
+            version_hash=version_hash,
+            problems_of_version=problems_of_version,
+            purged_on=purged_on,
         )
         if record.previous_hash != previous_hash:
             problems.append(
@@ -160,6 +227,8 @@ class CodeCheck:
     signed_on: datetime.date
     record_intact: bool
     pdf_intact: bool
+    # The day the patient data was purged under the retention policy, if it was.
+    purged_on: datetime.date | None = None
     problems: list[str] = field(default_factory=list, repr=False)
 
     @property
@@ -169,7 +238,11 @@ class CodeCheck:
 
 def check_code(code: str) -> CodeCheck | None:
     """Verify the record with this code, or None when there is none."""
-    record = ConsentRecord.objects.select_related("version").filter(code=code).first()
+    record = (
+        ConsentRecord.objects.select_related("version", "invitation__practitioner")
+        .filter(code=code)
+        .first()
+    )
     if record is None:
         return None
     previous_hash = (
@@ -178,14 +251,18 @@ def check_code(code: str) -> CodeCheck | None:
         .values_list("record_hash", flat=True)
         .first()
     ) or GENESIS_HASH
-    pdf = stored_pdf_problems(record)
+    events = list(record.events.order_by("id"))
+    purged_on = purge_date(events)
+    pdf = _pdf_problems(record, purged_on)
     others = (
-        _content_problems(record)
+        _purge_problems(record, purged_on)
+        + _content_problems(record)
+        + _identity_problems(record)
         + _record_hash_problems(record)
         + ([] if record.previous_hash == previous_hash else [_("the chain of records is broken")])
         + _version_link_problems(record, record.version.content_hash)
         + version_problems(record.version)
-        + verify_events(record, record.events.order_by("id"))
+        + verify_events(record, events)
     )
     return CodeCheck(
         procedure=record.version.name,
@@ -193,6 +270,7 @@ def check_code(code: str) -> CodeCheck | None:
         signed_on=timezone.localdate(record.signed_at),
         record_intact=not others,
         pdf_intact=not pdf,
+        purged_on=purged_on,
         problems=others + pdf,
     )
 

@@ -243,6 +243,13 @@ VERIFY_THROTTLE_CACHE = "shared"
 VERIFY_THROTTLE_LOOKUPS = int(os.environ.get("VERIFY_THROTTLE_LOOKUPS", "30"))
 VERIFY_THROTTLE_SECONDS = int(os.environ.get("VERIFY_THROTTLE_SECONDS", "600"))
 
+# Retention (consent.selectors.retention, `manage.py purge_consent_records`): a signed record is
+# due for purging this many days after its last event, an invitation nobody signed (and its
+# draft) this many days after it was created. Local law decides; the defaults are 10 years and
+# 1 year.
+RECORD_RETENTION_DAYS = int(os.environ.get("RECORD_RETENTION_DAYS", "3653"))
+UNSIGNED_RETENTION_DAYS = int(os.environ.get("UNSIGNED_RETENTION_DAYS", "365"))
+
 # The home page, library and procedure pages, rendered once per library change and language and
 # kept in each process's memory for visitors without a session (portal/page_cache.py). Off in
 # development, so that template edits show at once.

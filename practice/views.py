@@ -26,7 +26,7 @@ from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.record import comprehension_summary, question_texts
-from consent.records import payload_language
+from consent.records import payload_is_purged, payload_language
 from consent.state import ConsentState, record_state
 from consent.storage import StoredPdfInvalid, record_stored_pdf
 from education.content import version_diff
@@ -79,6 +79,9 @@ def _record_or_404(request: HttpRequest, code: str) -> ConsentRecord:
                 data={"path": request.path[:200]},
             )
         raise Http404("No such record.")
+    if payload_is_purged(record.payload):
+        # Purged under the retention policy: nothing about the patient is left to show.
+        raise Http404("Purged under the retention policy.")
     return record
 
 

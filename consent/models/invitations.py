@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +33,8 @@ class ConsentInvitation(models.Model):
 
     patient_name = models.CharField(_("patient's full name"), max_length=160)
     patient_email = models.EmailField(_("patient's e-mail"))
-    patient_date_of_birth = models.DateField(_("patient's date of birth"))
+    # Null only once purged under the retention policy (`purged_at`).
+    patient_date_of_birth = models.DateField(_("patient's date of birth"), null=True)
     procedure = models.ForeignKey(
         Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
     )
@@ -96,7 +98,24 @@ class ConsentInvitation(models.Model):
         ),
     )
 
+    legal_hold_reason = models.CharField(
+        _("legal hold"),
+        max_length=500,
+        blank=True,
+        default="",
+        # Rows inserted by servers still running the previous code are not on hold.
+        db_default="",
+        help_text=_("Why this patient's data must be kept: while set, nothing of it is purged."),
+    )
+    purged_at = models.DateTimeField(
+        _("purged under the retention policy at"), null=True, blank=True
+    )
+
     objects = InvitationQuerySet.as_manager()
+
+    # Bound into the digest of every record signed under schema 3 (consent.records), so they
+    # cannot change once a record exists (here, in the admin, and by a PostgreSQL trigger).
+    IDENTITY_FIELDS = ("patient_name", "patient_email", "patient_date_of_birth", "practitioner")
 
     class Meta:
         ordering = ["-created_at"]
@@ -114,6 +133,30 @@ class ConsentInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_name}: {self.procedure}"
+
+    def has_record(self) -> bool:
+        return (
+            self.pk is not None
+            and type(self).objects.filter(pk=self.pk, record__isnull=False).exists()
+        )
+
+    def clean(self):
+        if self.pk is None or not self.has_record():
+            return
+        saved = type(self).objects.filter(pk=self.pk).values(*self.IDENTITY_FIELDS).first()
+        changed = {
+            name: ValidationError(
+                _(
+                    "This invitation has a signed record: its patient and practitioner cannot "
+                    "change."
+                ),
+                code="identity_locked",
+            )
+            for name in self.IDENTITY_FIELDS
+            if saved and saved[name] != getattr(self, self._meta.get_field(name).attname)
+        }
+        if changed:
+            raise ValidationError(changed)
 
     @property
     def is_expired(self) -> bool:

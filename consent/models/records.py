@@ -89,6 +89,9 @@ class ConsentRecord(ImmutableModel):
 
     class Meta:
         ordering = ["-signed_at"]
+        # Every path to the rows (related objects, Model.save's UPDATE) goes through the
+        # immutable queryset, not only `ConsentRecord.objects`.
+        base_manager_name = "objects"
         verbose_name = _("signed consent record")
         verbose_name_plural = _("signed consent records")
         constraints = [
@@ -120,6 +123,9 @@ class EventKind(models.TextChoices):
     ACCESS_REFUSED = "access_refused", _("Access refused")
     RECONSENT_REQUESTED = "reconsent_requested", _("Re-consent requested")
     LINK_RENEWED = "link_renewed", _("Patient's link renewed")
+    HOLD_PLACED = "hold_placed", _("Legal hold placed")
+    HOLD_LIFTED = "hold_lifted", _("Legal hold lifted")
+    PURGED = "purged", _("Purged under the retention policy")
 
 
 class ConsentEvent(ImmutableModel):
@@ -151,6 +157,7 @@ class ConsentEvent(ImmutableModel):
 
     class Meta:
         ordering = ["occurred_at", "id"]
+        base_manager_name = "objects"
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events")
         constraints = [

@@ -37,6 +37,16 @@ from .records import (
     record_request_reconsent,
     record_withdraw,
 )
+from .retention import (
+    RetentionRefused,
+    invitation_purge,
+    patient_hold_lift,
+    patient_hold_place,
+    record_hold_lift,
+    record_hold_place,
+    record_purge,
+    retention_purge_due,
+)
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -44,6 +54,7 @@ __all__ = [
     "AlreadySigned",
     "ConsentRefused",
     "RequestMeta",
+    "RetentionRefused",
     "access_request_export",
     "credential_verify",
     "draft_acknowledge",
@@ -56,18 +67,25 @@ __all__ = [
     "event_append_each",
     "invitation_check_birth_date",
     "invitation_create",
+    "invitation_purge",
     "invitation_resend",
     "invitation_unlock",
     "invitation_withdraw",
+    "patient_hold_lift",
+    "patient_hold_place",
     "record_answer_questions",
     "record_countersign",
+    "record_hold_lift",
+    "record_hold_place",
     "record_link_renew",
     "record_log_access",
     "record_log_patient_access",
+    "record_purge",
     "record_request_reconsent",
     "record_sign",
     "record_withdraw",
     "records_log_access",
     "records_log_access_request",
     "records_log_export",
+    "retention_purge_due",
 ]

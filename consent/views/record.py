@@ -14,6 +14,7 @@ from accounts.fetch_site import refuse_cross_site
 from .. import selectors, services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
+from ..records import payload_is_purged
 from ..storage import StoredPdfInvalid, record_stored_pdf
 from .access import patient_required
 
@@ -28,6 +29,8 @@ def _patient_record(invitation) -> ConsentRecord:
     )
     if record is None:
         raise Http404("Not signed yet.")
+    if payload_is_purged(record.payload):
+        raise Http404("Purged under the retention policy.")
     return record
 
 

@@ -8,6 +8,8 @@ Content-Security-Policy (it is injected as an inline script); the journeys run u
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from consent import demo as consent_demo
@@ -240,4 +242,18 @@ def test_the_consent_steps_in_spanish_have_no_serious_problems(new_page, demo, a
     sent()
     expect(page.get_by_role("heading", level=1)).to_have_text("Su consentimiento está registrado")
     check("Spanish: receipt")
+    check.assert_clean()
+
+
+def test_the_verify_page_of_a_purged_record_has_no_serious_problems(new_page, demo, axe):
+    later = timezone.now() + datetime.timedelta(days=settings.RECORD_RETENTION_DAYS + 1)
+    services.record_purge(record=demo.record, confirmed_by=demo.admin, now=later)
+    page = new_page(bypass_csp=True)
+    check = Checker(axe, page)
+
+    check.visit(f"/consent/verify/?code={demo.record.code}", "verify, purged record")
+    expect(page.get_by_role("heading", name="Purged under the retention policy")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    check.visit(f"/consent/verify/?code={demo.record.code}", "verify, purged record, phone")
+
     check.assert_clean()

@@ -196,7 +196,7 @@ def test_signed_record_keeps_the_language_and_spanish_meaning(client, spanish_in
     assert sign(client).status_code == 302
     record = ConsentRecord.objects.get(invitation=invitation)
     assert record.payload["language"] == "es"
-    assert record.payload["schema"] == 2
+    assert record.payload["schema"] == 3
     assert record.payload["procedure"]["name"] == "Mesoterapia"
     assert record.payload["signature"]["meaning"].startswith("Al firmar, confirmo")
     receipt = client.get(reverse("consent:record"), **ENGLISH_BROWSER).text

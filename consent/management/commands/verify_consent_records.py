@@ -58,6 +58,8 @@ class Command(BaseCommand):
         tally = Tally()
         for code, problem in verify_all(chunk_size=chunk_size, tally=tally):
             self.stderr.write(f"{code}: {problem}")
+        for code, day in tally.purged:
+            self.stdout.write(f"{code}: purged under the retention policy on {day.isoformat()}")
         for point in earlier:
             for problem in checkpoint_problems(point):
                 tally.problems += 1
