@@ -52,6 +52,16 @@ def invitation_identity(invitation) -> dict:
     }
 
 
+# What a purge leaves of the details of each event before it: the patient's words, IP address
+# and browser go; the event's kind, time, actor and hashes stay, so the chain still links up.
+PURGED_EVENT_DATA = {"purged": True}
+
+
+def event_is_purged(event) -> bool:
+    """Whether an event's details were erased by its record's purge."""
+    return event.data == PURGED_EVENT_DATA
+
+
 def payload_is_purged(payload: dict) -> bool:
     """Whether a record's patient data was removed under the retention policy."""
     return bool(payload.get("purged"))

@@ -26,6 +26,7 @@ from .models import GENESIS_HASH, ConsentEvent, ConsentRecord, EventKind
 from .records import (
     IDENTITY_SCHEMA,
     event_chain_digest,
+    event_is_purged,
     invitation_identity,
     payload_is_purged,
     record_chain_digest,
@@ -136,16 +137,24 @@ def verify_record(record: ConsentRecord) -> list[str]:
 
 
 def verify_events(record: ConsentRecord, events: Iterable[ConsentEvent]) -> list[str]:
-    """Every problem with a record's event trail: changed events and breaks in the chain."""
+    """Every problem with a record's event trail: changed events and breaks in the chain.
+
+    After a purge, the events before the "purged" event hold only `PURGED_EVENT_DATA`; for
+    them the stored hashes and their links are checked, not the digest of their details."""
     problems = []
     previous_hash = record.record_hash
     count = 0
-    for event in sorted(events, key=lambda event: event.pk):
+    events = sorted(events, key=lambda event: event.pk)
+    # The purge erased the details of every event before its own: those events' digests cannot
+    # be computed again, but their stored hashes must still link up. Events after it are whole.
+    purge_id = next((event.pk for event in events if event.kind == EventKind.PURGED), None)
+    for event in events:
         count += 1
         label = _("event %(id)s (%(kind)s)") % {"id": event.pk, "kind": event.kind}
         if event.record_id != record.pk:
             problems.append(_("%(event)s belongs to another record") % {"event": label})
-        if event_chain_digest(event, record.code) != event.event_hash:
+        erased = purge_id is not None and event.pk < purge_id and event_is_purged(event)
+        if not erased and event_chain_digest(event, record.code) != event.event_hash:
             problems.append(_("%(event)s has changed since it was written") % {"event": label})
         if event.previous_hash != previous_hash:
             problems.append(

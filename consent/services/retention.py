@@ -1,7 +1,8 @@
 """Records over their whole life: legal holds, and the purge at the end of retention.
 
-A purge removes the patient's data (the record's signed content, the invitation's identity
-fields, the draft, the stored PDF) and keeps every digest, so the chains still verify and
+A purge removes the patient's data (the record's signed content, the details, IP addresses and
+browsers of its events, the invitation's identity fields, the draft, the stored PDF) and keeps
+every digest, so the chains still verify and
 verification reports the record as purged, never as altered. Holds and purges are chained events
 on the record. On PostgreSQL the purge names the record and invitation it changes in
 transaction-local settings, which the immutability triggers (migration 0010) check.
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import is_clinic_admin
 
 from ..models import ConsentDraft, ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
-from ..records import payload_is_purged
+from ..records import PURGED_EVENT_DATA, payload_is_purged
 from ..selectors import (
     invitation_retention_ends_at,
     invitations_due_for_purge,
@@ -202,6 +203,13 @@ def record_purge(
         # through only for this record with its hashes unchanged.
         QuerySet(model=ConsentRecord).filter(pk=record.pk).update(
             payload=_purged_payload(record.payload), ip_address=None, user_agent=""
+        )
+        # Every event before the purge loses its details (a withdrawal's reason, the patient's
+        # questions and the answers), IP address and browser; its kind, time, actor and hashes
+        # stay, so the event chain still links up. The purge event itself holds nothing of the
+        # patient and stays whole.
+        QuerySet(model=ConsentEvent).filter(record=record, pk__lt=event.pk).update(
+            data=PURGED_EVENT_DATA, ip_address=None, user_agent=""
         )
         # Cleared at once, not only at commit: an outer transaction that goes on after the
         # purge gets no more past the trigger than anyone else.
