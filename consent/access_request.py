@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from .models import ConsentInvitation
 from .storage import StoredPdfInvalid, record_stored_pdf
+from .verification import purge_date
 
 FORMAT = "access-request"
 MANIFEST_VERSION = 1
@@ -28,6 +29,10 @@ SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
 def _moment(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -40,7 +45,8 @@ def _invitation_data(invitation: ConsentInvitation) -> dict:
         "id": invitation.pk,
         "patient_name": invitation.patient_name,
         "patient_email": invitation.patient_email,
-        "patient_date_of_birth": invitation.patient_date_of_birth.isoformat(),
+        "patient_date_of_birth": _day(invitation.patient_date_of_birth),
+        "purged_at": _moment(invitation.purged_at),
         "procedure": invitation.procedure.name,
         "practitioner": invitation.practitioner.display_name,
         "location": invitation.location.name,
@@ -150,7 +156,7 @@ def access_request_zip(
             patient = patient or {
                 "name": invitation.patient_name,
                 "email": invitation.patient_email,
-                "date_of_birth": invitation.patient_date_of_birth.isoformat(),
+                "date_of_birth": _day(invitation.patient_date_of_birth),
             }
             archive.add(
                 f"{folder}/invitation.json",
@@ -183,6 +189,9 @@ def access_request_zip(
                 "record_hash": record.record_hash,
                 "pdf_sha256": record.pdf_sha256,
                 "pdf_included": True,
+                # The day the patient data in it (and its PDF) was purged under the retention
+                # policy: what is left is its hashes and its events' kinds and times.
+                "purged_on": _day(purge_date(record.events.all())),
             }
             try:
                 pdf = record_stored_pdf(record)

@@ -214,7 +214,10 @@ def access_request_invitations(
 
 def access_request_invitations_of(*, user, patient_email: str, date_of_birth) -> QuerySet:
     """Staff: every invitation this user may see to `patient_email` (in any case) for a patient
-    born on `date_of_birth` (see `access_request_invitations`)."""
+    born on `date_of_birth` (see `access_request_invitations`). A purged invitation has neither
+    left, and stands for no patient: it finds nothing (not every other purged invitation)."""
+    if not patient_email or date_of_birth is None:
+        return ConsentInvitation.objects.none()
     same_patient = ConsentInvitation.objects.filter(
         patient_email__iexact=patient_email, patient_date_of_birth=date_of_birth
     )

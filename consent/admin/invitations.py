@@ -46,7 +46,7 @@ class ConsentInvitationAdmin(
 ):
     add_form = InvitationAddForm
     list_display = [
-        "patient_name",
+        "patient",
         "status",
         "procedure",
         "practitioner",
@@ -141,6 +141,10 @@ class ConsentInvitationAdmin(
         if obj is not None and hasattr(obj, "record"):
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("patient's full name"), ordering="patient_name")
+    def patient(self, invitation):
+        return invitation.patient_label
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, invitation):

@@ -70,7 +70,7 @@ class ConsentRecordAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin,
 
     @admin.display(description=gettext_lazy("patient"), ordering="invitation__patient_name")
     def patient(self, record):
-        return record.invitation.patient_name
+        return record.invitation.patient_label
 
     @admin.display(description=gettext_lazy("signed at (UTC)"), ordering="signed_at")
     def signed_at_utc(self, record):

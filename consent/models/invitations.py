@@ -132,7 +132,16 @@ class ConsentInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.patient_name}: {self.procedure}"
+        return f"{self.patient_label}: {self.procedure}"
+
+    @property
+    def patient_label(self) -> str:
+        """The patient's name for staff lists; once purged, that it was and on which day."""
+        if self.purged_at is not None:
+            return _("Purged on %(date)s") % {
+                "date": timezone.localdate(self.purged_at).isoformat()
+            }
+        return self.patient_name
 
     def has_record(self) -> bool:
         return (
