@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import services
+from .. import selectors, services
 from ..admin_forms import (
     InvitationAddForm,
     default_invitation_expiry,
@@ -25,6 +25,7 @@ from .common import (
     OwnPatientsOnlyMixin,
     PlainRelatedSelectsMixin,
 )
+from .retention import InvitationsDueFilter, RetentionAdminMixin
 
 
 class LinkStatusFilter(admin.SimpleListFilter):
@@ -42,7 +43,11 @@ class LinkStatusFilter(admin.SimpleListFilter):
 
 @admin.register(ConsentInvitation)
 class ConsentInvitationAdmin(
-    AuditedReadsMixin, OwnPatientsOnlyMixin, PlainRelatedSelectsMixin, admin.ModelAdmin
+    RetentionAdminMixin,
+    AuditedReadsMixin,
+    OwnPatientsOnlyMixin,
+    PlainRelatedSelectsMixin,
+    admin.ModelAdmin,
 ):
     add_form = InvitationAddForm
     list_display = [
@@ -54,7 +59,14 @@ class ConsentInvitationAdmin(
         "created_at",
         "expires_at",
     ]
-    list_filter = [LinkStatusFilter, "procedure", "language", "practitioner", "location"]
+    list_filter = [
+        LinkStatusFilter,
+        InvitationsDueFilter,
+        "procedure",
+        "language",
+        "practitioner",
+        "location",
+    ]
     list_select_related = ["procedure", "practitioner", "location", "record"]
     search_fields = ["patient_name", "patient_email"]
     date_hierarchy = "created_at"
@@ -104,7 +116,15 @@ class ConsentInvitationAdmin(
         ),
     ]
     readonly_fields = ["status", "signed_record"]
-    actions = ["resend_link", "withdraw_invitation", "unlock_invitation", "renew_record_link"]
+    actions = [
+        "resend_link",
+        "withdraw_invitation",
+        "unlock_invitation",
+        "renew_record_link",
+        "place_legal_hold",
+        "lift_legal_hold",
+        "purge_confirm",
+    ]
 
     def get_queryset(self, request):
         # Annotated with the consent's state, from which each row's link status is read.
@@ -309,3 +329,111 @@ class ConsentInvitationAdmin(
                 % {"name": invitation.patient_name},
                 messages.SUCCESS,
             )
+
+    # Retention: a patient's legal hold, and the purge of unsigned invitations -----------------
+
+    @admin.action(
+        permissions=["retention"], description=gettext_lazy("Place legal hold (the patient)")
+    )
+    def place_legal_hold(self, request, queryset):
+        reason, page = self._reason_or_page(
+            request,
+            queryset,
+            action="place_legal_hold",
+            title=_("Place legal hold"),
+            intro=_(
+                "Every invitation and record of each patient (same e-mail and date of birth) is "
+                "held; nothing on hold is purged. Why must they be kept?"
+            ),
+            rows=[invitation.patient_label for invitation in queryset],
+            button=_("Place legal hold"),
+        )
+        if page is not None:
+            return page
+        for invitation in queryset:
+            try:
+                services.patient_hold_place(invitation=invitation, user=request.user, reason=reason)
+            except services.RetentionRefused as error:
+                self._refused(request, invitation.patient_label, error)
+                continue
+            self.message_user(
+                request,
+                _("%(name)s: placed on legal hold.") % {"name": invitation.patient_label},
+                messages.SUCCESS,
+            )
+        return None
+
+    @admin.action(
+        permissions=["retention"], description=gettext_lazy("Lift legal hold (the patient)")
+    )
+    def lift_legal_hold(self, request, queryset):
+        reason, page = self._reason_or_page(
+            request,
+            queryset,
+            action="lift_legal_hold",
+            title=_("Lift legal hold"),
+            intro=_(
+                "Once lifted, each patient's invitations and records are purged when their "
+                "retention ends. Why?"
+            ),
+            rows=[invitation.patient_label for invitation in queryset],
+            button=_("Lift legal hold"),
+        )
+        if page is not None:
+            return page
+        for invitation in queryset:
+            try:
+                services.patient_hold_lift(invitation=invitation, user=request.user, reason=reason)
+            except services.RetentionRefused as error:
+                self._refused(request, invitation.patient_label, error)
+                continue
+            self.message_user(
+                request,
+                _("%(name)s: legal hold lifted.") % {"name": invitation.patient_label},
+                messages.SUCCESS,
+            )
+        return None
+
+    @admin.action(permissions=["retention"], description=gettext_lazy("Purge unsigned (confirm)"))
+    def purge_confirm(self, request, queryset):
+        if "confirm" not in request.POST:
+            invitations = list(queryset)
+            due = set(
+                selectors.invitations_due_for_purge()
+                .filter(pk__in=[invitation.pk for invitation in invitations])
+                .values_list("pk", flat=True)
+            )
+            rows = [
+                (
+                    _("%(name)s: due for purge")
+                    if invitation.pk in due
+                    else _("%(name)s: signed, within retention, on hold or purged: refused")
+                )
+                % {"name": invitation.patient_label}
+                for invitation in invitations
+            ]
+            return self._confirm_page(
+                request,
+                queryset,
+                action="purge_confirm",
+                title=_("Purge unsigned invitations"),
+                intro=_(
+                    "This deletes for good the patient's name, e-mail and date of birth on each "
+                    "invitation below that is due, and their unsigned answers."
+                ),
+                rows=rows,
+                button=_("Yes, purge"),
+            )
+        for invitation in queryset:
+            label = invitation.patient_label
+            try:
+                services.invitation_purge(invitation=invitation, confirmed_by=request.user)
+            except services.RetentionRefused as error:
+                self._refused(request, label, error)
+                continue
+            self.message_user(
+                request,
+                _("%(name)s: purged under the retention policy.") % {"name": label},
+                messages.SUCCESS,
+            )
+        return None
