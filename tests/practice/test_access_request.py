@@ -85,6 +85,7 @@ def test_manifest_names_the_records_hashes_and_who_exported_when(
             "record_hash": record.record_hash,
             "pdf_sha256": record.pdf_sha256,
             "pdf_included": True,
+            "purged_on": None,
         }
     ]
     assert manifest["exported_by"] == "Dr. Maya Chen, MD"
