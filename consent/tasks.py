@@ -19,7 +19,11 @@ from accounts.selectors import clinic_admins_with_email
 from mailing.services import email_enqueue, message_key
 
 from .models import ConsentRecord
-from .selectors import invitations_expired_unsigned
+from .selectors import (
+    invitations_due_for_purge,
+    invitations_expired_unsigned,
+    records_due_for_purge,
+)
 from .verification import checkpoint_take
 
 
@@ -61,6 +65,38 @@ def invitations_expired_notify(*, day: str) -> int:
             to=[admin.email],
         )
     return expired
+
+
+@task
+def retention_due_notify(*, day: str) -> tuple[int, int]:
+    """Tell each clinic admin how many signed records and unsigned invitations are due for purge
+    (`consent.selectors`), with links to admin's "due for purge" lists, where they confirm the
+    purge; no patient's name, code or procedure. Keyed by `day` (ISO date): however often it
+    runs, each admin gets one e-mail a day. Returns (records, invitations) due; (0, 0) sends
+    nothing."""
+    records = records_due_for_purge().count()
+    invitations = invitations_due_for_purge().count()
+    if not (records or invitations):
+        return 0, 0
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "records": records,
+        "invitations": invitations,
+        "records_link": site + reverse("admin:consent_consentrecord_changelist") + "?retention=due",
+        "invitations_link": site
+        + reverse("admin:consent_consentinvitation_changelist")
+        + "?retention=due",
+        "clinic_name": settings.CLINIC_NAME,
+    }
+    for admin in clinic_admins_with_email():
+        email_enqueue(
+            message_key=message_key("consent.retention_due", day, admin.pk),
+            subject=_("%(clinic)s: consent records due for purge")
+            % {"clinic": settings.CLINIC_NAME},
+            body=render_to_string("consent/email/retention_due.txt", {**context, "user": admin}),
+            to=[admin.email],
+        )
+    return records, invitations
 
 
 @task
