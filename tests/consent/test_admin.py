@@ -503,11 +503,12 @@ def test_record_cannot_be_deleted_in_admin(admin_client, record):
     assert ConsentRecord.objects.filter(pk=record.pk).exists()
 
 
-def test_record_changelist_offers_no_actions(admin_client, record):
+def test_record_changelist_offers_only_the_retention_actions(admin_client, record):
     response = admin_client.get(url("consentrecord", "changelist"))
     assert response.status_code == 200
     assert "delete_selected" not in response.text
-    assert response.context["action_form"] is None
+    choices = {value for value, _label in response.context["action_form"].fields["action"].choices}
+    assert choices - {""} == {"place_legal_hold", "lift_legal_hold", "purge_confirm"}
 
 
 def test_bulk_delete_of_records_is_refused(admin_client, record):
