@@ -73,6 +73,7 @@ def test_lifting_a_hold_with_a_reason_lifts_it(admin_client, record):  # noqa: F
     act(admin_client, "consentrecord", "lift_legal_hold", [record], confirm="yes", reason="done")
 
     assert not selectors.record_is_on_hold(record)
+    assert record.events.get(kind=EventKind.HOLD_LIFTED).data == {"reason": "done"}
 
 
 def test_lifting_a_hold_that_is_not_there_is_a_message_not_an_error(
