@@ -24,7 +24,7 @@ from education.models import ProcedureVersion
 
 from .models import GENESIS_HASH, ConsentEvent, ConsentRecord
 from .records import event_chain_digest, record_chain_digest, record_content_digest
-from .storage import stored_pdf_problems
+from .storage import PdfStatus, record_pdf_status, stored_pdf_problems
 
 
 def _content_problems(record: ConsentRecord) -> list[str]:
@@ -121,8 +121,10 @@ def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator
     flat however many records there are.
     """
     tally = tally if tally is not None else Tally()
-    records = ConsentRecord.objects.order_by("id").prefetch_related(
-        Prefetch("events", queryset=ConsentEvent.objects.order_by("id"))
+    records = (
+        ConsentRecord.objects.order_by("id")
+        .select_related("stored_pdf")
+        .prefetch_related(Prefetch("events", queryset=ConsentEvent.objects.order_by("id")))
     )
     versions: dict[int, tuple[str, list[str]]] = {}
     previous_hash = GENESIS_HASH
@@ -161,6 +163,8 @@ class CodeCheck:
     record_intact: bool
     pdf_intact: bool
     problems: list[str] = field(default_factory=list, repr=False)
+    # False while a worker has yet to make the copy: nothing is wrong, there is none yet.
+    pdf_ready: bool = True
 
     @property
     def intact(self) -> bool:
@@ -169,7 +173,7 @@ class CodeCheck:
 
 def check_code(code: str) -> CodeCheck | None:
     """Verify the record with this code, or None when there is none."""
-    record = ConsentRecord.objects.select_related("version").filter(code=code).first()
+    record = ConsentRecord.objects.select_related("version", "stored_pdf").filter(code=code).first()
     if record is None:
         return None
     previous_hash = (
@@ -194,6 +198,7 @@ def check_code(code: str) -> CodeCheck | None:
         record_intact=not others,
         pdf_intact=not pdf,
         problems=others + pdf,
+        pdf_ready=record_pdf_status(record) == PdfStatus.READY,
     )
 
 

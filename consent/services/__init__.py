@@ -29,6 +29,12 @@ from .invitations import (
     invitation_unlock,
     invitation_withdraw,
 )
+from .pdfs import (
+    record_pdf_failure_note,
+    record_pdf_make,
+    record_pdf_request,
+    records_pdf_overdue,
+)
 from .records import (
     COUNTERSIGN_STATEMENT,
     record_answer_questions,
@@ -64,10 +70,14 @@ __all__ = [
     "record_link_renew",
     "record_log_access",
     "record_log_patient_access",
+    "record_pdf_failure_note",
+    "record_pdf_make",
+    "record_pdf_request",
     "record_request_reconsent",
     "record_sign",
     "record_withdraw",
     "records_log_access",
     "records_log_access_request",
     "records_log_export",
+    "records_pdf_overdue",
 ]

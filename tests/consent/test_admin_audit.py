@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from consent import services
 from consent.models import ConsentEvent, EventKind
-from consent.services import signing
+from consent.services import pdfs
 from tests.conftest import login_verified
 
 from .conftest import REQUEST_META, complete_draft
@@ -38,7 +38,7 @@ def admin_client(client, clinic):
 @pytest.fixture(autouse=True)
 def stand_in_pdf(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(signing, "_render_pdf", lambda fields: b"%PDF-1.4 test")
+    monkeypatch.setattr(pdfs, "_render_pdf", lambda fields: b"%PDF-1.4 test")
 
 
 @pytest.fixture

@@ -122,7 +122,7 @@ def test_exactly_one_signed_record_with_its_pdf_file(load):
     load()
     record = ConsentRecord.objects.get()
     assert record.invitation.patient_name == demo.SIGNED_PATIENT.name
-    assert default_storage.exists(record.pdf.name)
+    assert default_storage.exists(record.stored_pdf.file.name)
 
 
 def test_signed_demo_record_verifies_intact(load):

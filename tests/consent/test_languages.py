@@ -210,7 +210,7 @@ def test_record_pdf_is_in_the_invitation_language(client, spanish_invitation):
     walk_to_sign(client, invitation)
     sign(client)
     record = ConsentRecord.objects.get(invitation=invitation)
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         reader = PdfReader(io.BytesIO(file.read()))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Registro de consentimiento informado" in text
@@ -243,7 +243,7 @@ def test_fhir_export_names_the_pdf_language(client, spanish_invitation):
     walk_to_sign(client, invitation)
     sign(client)
     record = ConsentRecord.objects.get(invitation=invitation)
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         pdf_bytes = file.read()
     resource = record_fhir_consent(record, pdf_bytes=pdf_bytes, base_url="https://clinic.example")
     assert resource["sourceAttachment"][0]["language"] == "es"

@@ -82,7 +82,7 @@ def test_database_failure_mid_signing_leaves_nothing_and_keeps_the_draft(
     assert again.status_code == 302
     record = ConsentRecord.objects.get()
     assert record.events.count() == 1
-    assert pdf_files(settings.MEDIA_ROOT) == [os.path.basename(record.pdf.name)]
+    assert pdf_files(settings.MEDIA_ROOT) == [os.path.basename(record.stored_pdf.file.name)]
 
 
 def test_disk_failure_while_storing_the_pdf_leaves_nothing(

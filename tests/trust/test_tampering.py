@@ -148,11 +148,11 @@ def tamper_row(rng, table, row, columns) -> str:
 
 
 def tamper_pdf(rng, record) -> tuple[str, bytes]:
-    with open(record.pdf.path, "rb") as file:
+    with open(record.stored_pdf.file.path, "rb") as file:
         original = file.read()
     changed = bytearray(original)
     changed[rng.randrange(len(changed))] ^= rng.randint(1, 255)
-    with open(record.pdf.path, "wb") as file:
+    with open(record.stored_pdf.file.path, "wb") as file:
         file.write(changed)
     return "pdf file", original
 
@@ -235,7 +235,7 @@ def test_a_thousand_random_one_byte_changes_are_all_found(signed_records):
             intact, _report = verify()
             transaction.set_rollback(True)
         if original_pdf is not None:
-            with open(record.pdf.path, "wb") as file:
+            with open(record.stored_pdf.file.path, "wb") as file:
                 file.write(original_pdf)
         found_by_target[what] += 0 if intact else 1
         if intact:
