@@ -114,6 +114,11 @@ RECORD_COLUMNS = {
     "previous_hash": ("text", HEX),
     "record_hash": ("text", HEX),
 }
+# The record's PDF copy, written once by a worker after signing (issue 15).
+RECORD_PDF_COLUMNS = {
+    "file": ("text", string.ascii_letters + string.digits),
+    "sha256": ("text", HEX),
+}
 EVENT_COLUMNS = {
     "occurred_at": ("moment", None),
     "actor_label": ("text", PRINTABLE),
@@ -229,6 +234,9 @@ def test_a_thousand_random_one_byte_changes_are_all_found(signed_records):
                     "json",
                 )
                 what = "education_procedureversion.content"
+            elif pick < 0.85:
+                record = rng.choice(records)
+                what = tamper_row(rng, "consent_recordpdf", record.stored_pdf, RECORD_PDF_COLUMNS)
             else:
                 record = rng.choice(records)
                 what, original_pdf = tamper_pdf(rng, record)
