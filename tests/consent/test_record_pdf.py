@@ -202,3 +202,57 @@ def test_sweep_leaves_a_record_whose_last_run_failed_for_staff(unrendered, rende
     record, _ = unrendered
     record_pdf_render.enqueue(record_id=record.pk)
     assert list(pdfs.records_pdf_overdue()) == []
+
+
+def test_the_migration_gives_each_record_signed_before_it_its_pdf_row(invite, settings):
+    """A record signed before issue 15 names its PDF in its own columns (inside its hash):
+    0011 gives it a `RecordPdf` with the same file and SHA-256, once, and it verifies."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from consent.models import GENESIS_HASH
+    from consent.records import content_digest, record_digest
+
+    invitation, _token = invite()
+    version = invitation.procedure.versions.order_by("-number").first()
+    data = b"%PDF-1.7 signed before the PDF moved to a worker"
+    name = default_storage.save("consent-records/2025/01/CR-LEGACY.pdf", ContentFile(data))
+    signed_at = timezone.now()
+    content = content_digest(
+        code="CR-LEGACY",
+        version_hash=version.content_hash,
+        payload={},
+        signed_at=signed_at,
+        ip_address=None,
+        user_agent="",
+    )
+    record = ConsentRecord.objects.create(
+        code="CR-LEGACY",
+        invitation=invitation,
+        version=version,
+        version_hash=version.content_hash,
+        payload={},
+        content_sha256=content,
+        signed_at=signed_at,
+        pdf=name,
+        pdf_sha256=sha256(data),
+        previous_hash=GENESIS_HASH,
+        record_hash=record_digest(
+            content_sha256=content,
+            pdf_name=name,
+            pdf_sha256=sha256(data),
+            previous_hash=GENESIS_HASH,
+        ),
+    )
+    migration = import_module("consent.migrations.0011_record_pdf")
+
+    migration.records_pdf_copy(apps, None)
+    migration.records_pdf_copy(apps, None)
+
+    stored = RecordPdf.objects.get(record=record)
+    assert (stored.file.name, stored.sha256) == (name, sha256(data))
+    assert RecordPdf.objects.count() == 1
+    record = ConsentRecord.objects.get(pk=record.pk)
+    assert record_stored_pdf(record) == data
+    assert record_chain_digest(record) == record.record_hash
