@@ -130,11 +130,14 @@ def test_whole_journey_writes_one_record_with_its_hash_events_and_pdf(
     assert "Bruising" not in recorded.body  # no health details beyond the procedure's name
 
 
-def test_receipt_page_shows_the_code_and_offers_the_pdf(client, invitation_and_token):
+def test_receipt_page_shows_the_code_and_offers_the_pdf(
+    client, invitation_and_token, django_capture_on_commit_callbacks
+):
     invitation, token = invitation_and_token
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get()
 
     html = client.get(reverse("consent:record")).text
@@ -606,12 +609,13 @@ def test_a_drawn_signature_that_is_not_a_png_is_refused(client, invitation_and_t
 
 
 def test_patient_download_refuses_a_stored_copy_that_changed_since_signing(
-    client, invitation_and_token
+    client, invitation_and_token, django_capture_on_commit_callbacks
 ):
     invitation, token = invitation_and_token
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get()
     default_storage.delete(record.stored_pdf.file.name)
     default_storage.save(record.stored_pdf.file.name, ContentFile(b"%PDF-1.7 not the signed copy"))

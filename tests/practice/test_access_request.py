@@ -210,12 +210,13 @@ def test_queries_do_not_grow_with_the_patients_records(
 
 
 @pytest.fixture
-def patient_signed(client, invite):
+def patient_signed(client, invite, django_capture_on_commit_callbacks):
     """A patient who signed in the browser and is on their receipt; returns the record."""
     invitation, token = invite()
     open_link(client, token)
     walk_to_sign(client, invitation)
-    assert sign(client).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        assert sign(client).status_code == 302
     return invitation.record
 
 
