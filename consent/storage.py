@@ -28,6 +28,14 @@ class PdfStatus(StrEnum):
     PREPARING = "preparing"
     FAILED = "failed"
 
+    @property
+    def label(self) -> str:
+        return {
+            "ready": _("Ready"),
+            "preparing": _("Being prepared"),
+            "failed": _("Failed: make the PDF again from the record page"),
+        }[self.value]
+
 
 class StoredPdfInvalid(Exception):
     """The stored PDF copy of a record is missing, or is not the one that was signed."""
@@ -43,6 +51,11 @@ def _record_pdf(record: ConsentRecord) -> RecordPdf | None:
         return record.stored_pdf
     except RecordPdf.DoesNotExist:
         return None
+
+
+def record_pdf_stored(record: ConsentRecord) -> RecordPdf | None:
+    """The record's `RecordPdf` (file name, SHA-256, when made), or None while there is none."""
+    return _record_pdf(record)
 
 
 def record_pdf_status(record: ConsentRecord) -> PdfStatus:

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from .. import storage
 from ..models import (
     ConsentEvent,
     ConsentRecord,
@@ -46,7 +47,7 @@ class ConsentRecordAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin,
             {
                 "fields": [
                     "pdf_name",
-                    "pdf_sha256",
+                    "pdf_copy_sha256",
                     "content_sha256",
                     "version_hash",
                     "previous_hash",
@@ -59,7 +60,7 @@ class ConsentRecordAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin,
             {"classes": ["collapse"], "fields": ["payload_json"]},
         ),
     ]
-    readonly_fields = ["patient", "signed_at_utc", "pdf_name", "payload_json"]
+    readonly_fields = ["patient", "signed_at_utc", "pdf_name", "pdf_copy_sha256", "payload_json"]
     inlines = [ConsentEventInline]
 
     def get_queryset(self, request):
@@ -79,7 +80,15 @@ class ConsentRecordAdmin(AuditedReadsMixin, OwnPatientsOnlyMixin, ReadOnlyMixin,
 
     @admin.display(description=gettext_lazy("PDF copy"))
     def pdf_name(self, record):
-        return record.pdf.name
+        # Made by a worker after signing (issue 15): `consent.storage` says where it stands.
+        stored = storage.record_pdf_stored(record)
+        if stored is not None:
+            return stored.file.name
+        return storage.record_pdf_status(record).label
+
+    @admin.display(description=gettext_lazy("PDF SHA-256"))
+    def pdf_copy_sha256(self, record):
+        return storage.record_pdf_sha256(record)
 
     @admin.display(description=gettext_lazy("content, as signed"))
     def payload_json(self, record):
