@@ -139,6 +139,9 @@ RECORD_COLUMNS = (
     "previous_hash",
     "record_hash",
 )
+# Each record's PDF copy (issue 15: made by a worker after signing, one row per record); the
+# benchmark's records are all "made" already, with the same id as their record.
+RECORD_PDF_COLUMNS = ("id", "record_id", "file", "sha256", "rendered_at")
 EVENT_COLUMNS = (
     "id",
     "record_id",
@@ -595,6 +598,7 @@ class Builder:
             ConsentInvitation,
             ConsentRecord,
             Practitioner,
+            RecordPdf,
         )
         from consent.records import content_digest, event_digest, record_digest
         from consent.tokens import token_hash
@@ -624,7 +628,7 @@ class Builder:
         started = time.monotonic()
         admin_id = self.admin.pk
         for batch_start in range(0, self.records, BATCH):
-            invitations, records, events = [], [], []
+            invitations, records, events, record_pdfs = [], [], [], []
             for n in range(batch_start, min(batch_start + BATCH, self.records)):
                 pk = n + 1
                 signed_at = start + span * (n / self.records)
@@ -699,6 +703,7 @@ class Builder:
                         record_hash,
                     )
                 )
+                record_pdfs.append((pk, pk, pdf_name, pdf_sha256, signed_at))
                 previous_hash = record_hash
                 if practitioner_index == 0:
                     self.bench_record_codes.append(code)
@@ -771,6 +776,7 @@ class Builder:
                 copy_rows(ConsentInvitation, INVITATION_COLUMNS, invitations)
                 copy_rows(ConsentRecord, RECORD_COLUMNS, records)
                 copy_rows(ConsentEvent, EVENT_COLUMNS, events)
+                copy_rows(RecordPdf, RECORD_PDF_COLUMNS, record_pdfs)
             done = batch_start + len(records)
             if done % 20_000 == 0 or done == self.records:
                 rate = done / (time.monotonic() - started)
@@ -786,6 +792,7 @@ class Builder:
                 "consent_consentinvitation",
                 "consent_consentrecord",
                 "consent_consentevent",
+                "consent_recordpdf",
             ):
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608

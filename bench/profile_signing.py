@@ -4,8 +4,8 @@
 
 Calls the real `consent.services.record_sign` on invitations the load run did not use,
 with timers around its parts. Times are exclusive (a part's time excludes the parts it calls),
-so they add up to the total: WeasyPrint, the PDF's template, the payload, hashing, writing the
-file through the storage API, the e-mail on commit, and every database query wherever it runs.
+so they add up to the total: the payload, hashing, queueing the PDF task and the e-mail on
+commit, and every database query wherever it runs (the PDF itself is a worker's, since issue 15).
 One further signing runs under cProfile for the functions that cost most.
 """
 
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
 
     from django.db import connection
 
-    from consent import pdf, services
+    from consent import services
     from consent.models import ConsentInvitation
     from consent.tokens import token_hash
 
@@ -70,20 +70,20 @@ def main(argv=None) -> int:
     tokens = manifest["tokens"]["signing"][args.skip : args.skip + args.count + 1]
     invitations = [ConsentInvitation.objects.get(token_hash=token_hash(token)) for token in tokens]
     timers = Timers()
-    storage = services.default_storage
+    from consent import emails
+    from consent.services import signing
+
+    # The PDF is made by a worker after the commit (issue 15): the request signs without it.
     patches = [
-        (pdf, "html_to_pdf", "PDF: WeasyPrint layout and drawing"),
-        (services, "_render_pdf", "PDF: record context and template"),
-        (services, "build_payload", "payload (checklist facts, formulation)"),
-        (services, "content_digest", "hashing (SHA-256 over canonical JSON)"),
-        (services, "record_digest", "hashing (SHA-256 over canonical JSON)"),
-        (services, "event_digest", "hashing (SHA-256 over canonical JSON)"),
-        (services, "sha256", "hashing (SHA-256 over canonical JSON)"),
-        (services, "_send_recorded_email", "e-mail to the patient (on commit, SMTP)"),
-        (storage, "save", "storing the PDF (storage API)"),
+        (signing, "build_payload", "payload (checklist facts, formulation)"),
+        (signing, "content_digest", "hashing (SHA-256 over canonical JSON)"),
+        (signing, "record_digest", "hashing (SHA-256 over canonical JSON)"),
+        (signing, "record_pdf_request", "queueing the PDF task (on commit)"),
+        (emails, "send_recorded", "queueing the e-mail to the patient (on commit)"),
     ]
     for owner, name, label in patches:
-        setattr(owner, name, timers.wrap(label, getattr(owner, name)))
+        if hasattr(owner, name):
+            setattr(owner, name, timers.wrap(label, getattr(owner, name)))
     meta = services.RequestMeta(ip_address="127.0.0.1", user_agent="bench-profile/1.0")
     name = manifest["patient"]["name"]
     totals = []

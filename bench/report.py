@@ -11,8 +11,10 @@ END = "<!-- bench:end -->"
 
 # Targets from the issue, as a ratio to /healthz throughput, by endpoint group and method.
 RATIO_TARGETS = {("patient", "GET"): 0.5, ("practice", "GET"): 1 / 3}
-SIGNING_P95_MS = 1000
-WORKERS = 2  # the target is judged with one signer per gunicorn worker
+# Issue 15: the PDF is a worker's, so the signing request's p95 must be under 250 ms with 4
+# concurrent signers on the 2 web workers (and 1 task worker running).
+SIGNING_P95_MS = 250
+SIGNERS = 4
 
 
 def _ms(microseconds: float) -> str:
@@ -25,7 +27,7 @@ def _target(row: dict, floor_rps: float) -> tuple[str, str]:
         met = row["rps"] >= ratio_target * floor_rps and not row["problems"]
         label = "≥ ½" if ratio_target == 0.5 else "≥ ⅓"
         return f"{label} of /healthz", "yes" if met else "**no**"
-    if row["group"] == "signing" and row["connections"] <= WORKERS:
+    if row["group"] == "signing" and row["connections"] <= SIGNERS:
         met = row["p95_us"] / 1000 < SIGNING_P95_MS and not row["problems"]
         return f"p95 < {SIGNING_P95_MS} ms", "yes" if met else "**no**"
     return "", ""
@@ -66,6 +68,8 @@ def section(results: dict) -> str:
         f"| {label} | {ms:.1f} | {ms / profile['mean_ms']:.0%} |"
         for label, ms in profile["parts_ms"].items()
     )
+    pdfs = results["pdfs"]
+    two = results["two_workers"]
     peaks = ", ".join(f"{mib:.0f}" for mib in export["worker_rss_peak_mib"].values())
     befores = ", ".join(f"{mib:.0f}" for mib in export["worker_rss_before_mib"].values())
     return f"""\
@@ -97,6 +101,15 @@ mean {profile["mean_ms"]:.0f} ms, median {profile["median_ms"]:.0f} ms):
 | part | ms | share |
 | --- | ---: | ---: |
 {parts}
+
+**The signed records' PDFs** (one `db_worker` beside gunicorn, issue 15): {pdfs["records"]} PDFs
+for the records signed under load, ready after **p50 {pdfs["ready_p50_s"]:.1f} s, p95
+{pdfs["ready_p95_s"]:.1f} s** from signing (queueing behind the burst included; the worker had
+caught up {pdfs["drained_after_s"]:.0f} s after the last signing run); throughput
+**{pdfs["pdfs_per_worker_second"]:.2f} PDFs per worker-second** of task time.
+**Two task workers on {two["tasks"]} queued PDF tasks**: {two["seconds"]:.1f} s,
+{two["pdfs_per_second"]:.2f} PDFs/s; {two["pdf_rows"]} PDF rows for {two["records_with_pdf"]}
+records, task statuses {two["statuses"]}: exactly once **{"yes" if two["exactly_once"] else "NO"}**.
 
 **CSV export of every consent** (clinic admin, one request, streamed):
 {export["rows"]:,} rows, {export["megabytes"]:.1f} MB in {export["seconds"]:.1f} s

@@ -103,11 +103,12 @@ def records_count() -> int:
     return database_query("SELECT count(*) FROM consent_consentrecord")[0][0]
 
 
-def database_query(sql: str):
+def database_query(sql: str, params: list | None = None):
     import psycopg
 
     with psycopg.connect(DATABASE_URL) as connection:
-        return connection.execute(sql).fetchall()
+        cursor = connection.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 # A mail server that accepts everything: signing sends the patient an e-mail on commit. ------
@@ -292,6 +293,121 @@ def start_gunicorn(env: dict, port: int, log_file: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer /healthz; see {log_file}")
 
 
+PDF_TASK = "consent.tasks.record_pdf_render"
+PDF_WORKERS_TASKS = int(os.environ.get("BENCH_PDF_TASKS", "200"))
+
+
+def start_task_worker(env: dict, log_file: Path, *, batch: bool = False) -> subprocess.Popen:
+    """One django-tasks-db worker (`manage.py db_worker`), as production runs beside gunicorn."""
+    arguments = [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"]
+    if batch:
+        arguments += ["--batch", "--no-startup-delay"]
+    with log_file.open("a") as out:
+        return subprocess.Popen(  # noqa: S603
+            arguments, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+        )
+
+
+def pdf_queue_drained(timeout: float = 900) -> float:
+    """Wait until no PDF task is waiting or running; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        left = database_query(
+            "SELECT count(*) FROM django_tasks_db_dbtaskresult "
+            "WHERE task_path = %s AND status IN ('READY', 'RUNNING')",
+            [PDF_TASK],
+        )[0][0]
+        if not left:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise SystemExit(f"PDF tasks still queued after {timeout:.0f} s")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def pdf_figures(since: datetime.datetime) -> dict:
+    """For the records signed since `since`: how long until each one's PDF was ready (p50, p95),
+    and the worker's throughput (PDFs per second of task time)."""
+    waits = [
+        row[0]
+        for row in database_query(
+            "SELECT extract(epoch FROM p.rendered_at - r.signed_at)::float "
+            "FROM consent_recordpdf p JOIN consent_consentrecord r ON r.id = p.record_id "
+            "WHERE r.signed_at >= %s",
+            [since],
+        )
+    ]
+    done, busy = database_query(
+        "SELECT count(*), coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float "
+        "FROM django_tasks_db_dbtaskresult WHERE task_path = %s AND status = 'SUCCESSFUL'",
+        [PDF_TASK],
+    )[0]
+    return {
+        "records": len(waits),
+        "ready_p50_s": _percentile(waits, 0.5) if waits else None,
+        "ready_p95_s": _percentile(waits, 0.95) if waits else None,
+        "tasks": done,
+        "pdfs_per_worker_second": done / busy if busy else None,
+    }
+
+
+def two_workers_on_queued_pdfs(env: dict, log_file: Path, count: int) -> dict:
+    """`count` records lose their PDF row (the bench's records are built with one) and get a
+    PDF task each; two workers process the queue. Each must be made exactly once."""
+    database_query("DELETE FROM django_tasks_db_dbtaskresult WHERE task_path = %s", [PDF_TASK])
+    ids = [
+        row[0]
+        for row in database_query(
+            "SELECT id FROM consent_consentrecord ORDER BY id LIMIT %s", [count]
+        )
+    ]
+    database_query("DELETE FROM consent_recordpdf WHERE record_id = ANY(%s)", [ids])
+    subprocess.run(  # noqa: S603
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "from consent.tasks import record_pdf_render\n"
+            f"for record_id in {ids!r}:\n"
+            "    record_pdf_render.enqueue(record_id=record_id, attempt=1)\n",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    started = time.monotonic()
+    workers = [start_task_worker(env, log_file, batch=True) for _ in range(2)]
+    for worker in workers:
+        worker.wait(timeout=1800)
+    seconds = time.monotonic() - started
+    pdfs, distinct = database_query(
+        "SELECT count(*), count(DISTINCT record_id) FROM consent_recordpdf "
+        "WHERE record_id = ANY(%s)",
+        [ids],
+    )[0]
+    statuses = dict(
+        database_query(
+            "SELECT status, count(*) FROM django_tasks_db_dbtaskresult "
+            "WHERE task_path = %s GROUP BY status",
+            [PDF_TASK],
+        )
+    )
+    return {
+        "tasks": count,
+        "seconds": seconds,
+        "pdfs_per_second": count / seconds,
+        "pdf_rows": pdfs,
+        "records_with_pdf": distinct,
+        "statuses": statuses,
+        "exactly_once": pdfs == distinct == count and statuses == {"SUCCESSFUL": count},
+    }
+
+
 def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return [int(pid) for pid in children]
@@ -409,14 +525,14 @@ def endpoints(manifest: dict, staff: dict, wizard: list[Client], signing: list[C
     result += [
         Endpoint("step sign (GET)", "patient", "GET", each(patients, "/consent/step/sign/"), 200),
     ]
-    # Signing, with its PDF: first one signer per worker (the time a patient waits), then as
-    # many signers as the other endpoints have connections (signers queue for a worker).
+    # Signing (its PDF is made by the task worker after the commit, issue 15): first one signer
+    # per web worker, then as many signers as the other endpoints have connections.
     sign_body = form_body({"typed_name": patient["name"], "agree": "on"})
     sign_lines = [("/consent/step/sign/", client.cookie_header(), sign_body) for client in signing]
     half = len(sign_lines) // 2
     for label, lines, connections in (
-        (f"sign, with PDF ({WORKERS} signers)", sign_lines[:half], WORKERS),
-        (f"sign, with PDF ({CONNECTIONS} signers)", sign_lines[half:], CONNECTIONS),
+        (f"sign ({WORKERS} signers, 1 task worker)", sign_lines[:half], WORKERS),
+        (f"sign ({CONNECTIONS} signers, 1 task worker)", sign_lines[half:], CONNECTIONS),
     ):
         result.append(
             Endpoint(
@@ -696,6 +812,7 @@ def main() -> int:
     port = free_port()
     env = server_environment(work, port, smtp.server_address[1])
     server = None
+    task_worker = None
     results: dict = {"config": {}}
     try:
         log(f"database {database_name()}: drop, create, migrate")
@@ -722,6 +839,8 @@ def main() -> int:
         manage(env, "collectstatic", "--noinput", "-v0", log_file=logs)
         log(f"gunicorn: {WORKERS} workers on 127.0.0.1:{port}")
         server = start_gunicorn(env, port, logs)
+        log("one task worker (db_worker) beside gunicorn: it makes the signed records' PDFs")
+        task_worker = start_task_worker(env, logs)
 
         log(f"signing in staff (one session per virtual user, {CONNECTIONS} each)")
         staff = {"admin": [], "practitioner": []}
@@ -740,6 +859,7 @@ def main() -> int:
         log("warming up every endpoint")
         for endpoint in plan:
             warm_up(port, endpoint)
+        signing_since = datetime.datetime.now(datetime.UTC)
         for endpoint in plan:
             before = records_count() if endpoint.group == "signing" else 0
             endpoint.result = run_wrk(port, endpoint, work)
@@ -753,6 +873,14 @@ def main() -> int:
                 f"p95 {endpoint.result['p95_us'] / 1000:7.1f} ms  "
                 f"p99 {endpoint.result['p99_us'] / 1000:7.1f} ms  {flag}"
             )
+        log("waiting for the task worker to make every PDF signed under load")
+        drained = pdf_queue_drained()
+        pdfs = pdf_figures(signing_since) | {"drained_after_s": drained}
+        log(
+            f"  {pdfs['records']} PDFs; ready after p50 {pdfs['ready_p50_s']:.1f} s, "
+            f"p95 {pdfs['ready_p95_s']:.1f} s; "
+            f"{pdfs['pdfs_per_worker_second']:.2f} PDFs per worker-second"
+        )
         floor_again = Endpoint("/healthz (again, at the end)", "floor", "GET", plan[0].lines, 200)
         floor_again.result = run_wrk(port, floor_again, work)
         log(f"/healthz again: {floor_again.result['rps']:.1f} req/s")
@@ -791,6 +919,15 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         server = None
+        task_worker.send_signal(signal.SIGTERM)
+        task_worker.wait(timeout=120)
+        task_worker = None
+        log(f"two task workers on {PDF_WORKERS_TASKS} queued PDF tasks")
+        two_workers = two_workers_on_queued_pdfs(env, logs, PDF_WORKERS_TASKS)
+        log(
+            f"  {two_workers['seconds']:.1f} s, {two_workers['pdfs_per_second']:.2f} PDFs/s; "
+            f"exactly once: {two_workers['exactly_once']}"
+        )
         counts = database_query(
             "SELECT (SELECT count(*) FROM consent_consentrecord),"
             " (SELECT count(*) FROM consent_consentevent),"
@@ -830,6 +967,8 @@ def main() -> int:
             "verify": verify,
             "static": static,
             "signing_profile": profile,
+            "pdfs": pdfs,
+            "two_workers": two_workers,
             "wall_seconds": time.monotonic() - STARTED,
         }
         (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
@@ -838,13 +977,17 @@ def main() -> int:
         report.write(results, REPORT)
         log(f"figures written to {REPORT}; raw results in {work / 'results.json'}")
         problems = [e for e in results["endpoints"] if e["problems"]]
-        if verify["exit_code"] != 0 or problems:
+        if verify["exit_code"] != 0 or problems or not two_workers["exactly_once"]:
             log("FAILED: see the problems above")
             return 1
         for bulky in ("media", "static"):  # the logs, manifest and results stay
             shutil.rmtree(work / bulky, ignore_errors=True)
         return 0
     finally:
+        if task_worker is not None:
+            task_worker.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                task_worker.wait(timeout=60)
         if server is not None:
             server.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterable
 
 from .models import ConsentInvitation
-from .storage import StoredPdfInvalid, record_stored_pdf
+from .storage import StoredPdfInvalid, record_pdf_sha256, record_stored_pdf
 from .verification import purge_date
 
 FORMAT = "access-request"
@@ -82,7 +82,7 @@ def _record_data(record) -> dict:
         "signed_at": _moment(record.signed_at),
         "ip_address": record.ip_address,
         "user_agent": record.user_agent,
-        "pdf_sha256": record.pdf_sha256,
+        "pdf_sha256": record_pdf_sha256(record),
         "previous_hash": record.previous_hash,
         "record_hash": record.record_hash,
     }
@@ -187,7 +187,7 @@ def access_request_zip(
                 "code": record.code,
                 "content_sha256": record.content_sha256,
                 "record_hash": record.record_hash,
-                "pdf_sha256": record.pdf_sha256,
+                "pdf_sha256": record_pdf_sha256(record),
                 "pdf_included": True,
                 # The day the patient data in it (and its PDF) was purged under the retention
                 # policy: what is left is its hashes and its events' kinds and times.

@@ -159,6 +159,7 @@ def practice_record(*, user, code: str) -> ConsentRecord | None:
             "invitation",
             "invitation__practitioner",
             "invitation__location",
+            "stored_pdf",
         )
         .filter(code=code, invitation__in=visible_invitations(user=user))
         .first()
@@ -191,6 +192,7 @@ def _with_everything_held(queryset: QuerySet[ConsentInvitation]) -> QuerySet[Con
             "formulation",
             "draft__version",
             "record__version",
+            "record__stored_pdf",
         )
         .prefetch_related(Prefetch("record__events", queryset=ConsentEvent.objects.order_by("id")))
         .order_by("created_at", "id")

@@ -141,3 +141,34 @@ def record_chain_checkpoint(*, now: str | None = None) -> str:
             to=[settings.CHECKPOINT_EMAIL],
         )
     return line
+
+
+@task
+def record_pdf_render(*, record_id: int, attempt: int = 1) -> str:
+    """Make the signed record's PDF copy (`consent.services.record_pdf_make`); idempotent.
+
+    A failure is noted and the task queued again RECORD_PDF_RETRY_SECONDS later, up to
+    RECORD_PDF_ATTEMPTS attempts; after the last one the staff record page says the copy failed
+    and offers to make it again. A worker killed mid-task leaves no copy and no row: the
+    `ensure_record_pdfs` timer queues the record again. Returns the stored file's name (empty
+    for a record purged before its copy was made).
+    """
+    from .services.pdfs import record_pdf_failure_note, record_pdf_make
+
+    try:
+        stored = record_pdf_make(record_id=record_id)
+        return stored.file.name if stored is not None else ""
+    except Exception as failure:
+        final = attempt >= settings.RECORD_PDF_ATTEMPTS
+        record_pdf_failure_note(
+            record_id=record_id, attempt=attempt, final=final, error=repr(failure)
+        )
+        if final:
+            raise
+    again = record_pdf_render
+    if again.get_backend().supports_defer:
+        again = again.using(
+            run_after=timezone.now() + datetime.timedelta(seconds=settings.RECORD_PDF_RETRY_SECONDS)
+        )
+    again.enqueue(record_id=record_id, attempt=attempt + 1)
+    return ""

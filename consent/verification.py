@@ -32,7 +32,7 @@ from .records import (
     record_chain_digest,
     record_content_digest,
 )
-from .storage import stored_pdf_problems
+from .storage import PdfStatus, record_pdf_status, stored_pdf_problems
 
 
 def purge_date(events: Iterable[ConsentEvent]) -> datetime.date | None:
@@ -191,7 +191,7 @@ def verify_all(*, chunk_size: int = 500, tally: Tally | None = None) -> Iterator
     tally = tally if tally is not None else Tally()
     records = (
         ConsentRecord.objects.order_by("id")
-        .select_related("invitation__practitioner")
+        .select_related("invitation__practitioner", "stored_pdf")
         .prefetch_related(Prefetch("events", queryset=ConsentEvent.objects.order_by("id")))
     )
     versions: dict[int, tuple[str, list[str]]] = {}
@@ -239,6 +239,8 @@ class CodeCheck:
     # The day the patient data was purged under the retention policy, if it was.
     purged_on: datetime.date | None = None
     problems: list[str] = field(default_factory=list, repr=False)
+    # False while a worker has yet to make the copy: nothing is wrong, there is none yet.
+    pdf_ready: bool = True
 
     @property
     def intact(self) -> bool:
@@ -248,7 +250,7 @@ class CodeCheck:
 def check_code(code: str) -> CodeCheck | None:
     """Verify the record with this code, or None when there is none."""
     record = (
-        ConsentRecord.objects.select_related("version", "invitation__practitioner")
+        ConsentRecord.objects.select_related("version", "invitation__practitioner", "stored_pdf")
         .filter(code=code)
         .first()
     )
@@ -281,6 +283,7 @@ def check_code(code: str) -> CodeCheck | None:
         pdf_intact=not pdf,
         purged_on=purged_on,
         problems=others + pdf,
+        pdf_ready=record_pdf_status(record) == PdfStatus.READY,
     )
 
 

@@ -308,6 +308,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # The daily record-chain checkpoint (`manage.py checkpoint_record_chain`): appended as a line to
 # this file, and/or e-mailed to this address. Keep either out of reach of the database's owner.
 CHECKPOINT_PATH = os.environ.get("CHECKPOINT_PATH", "")
+# The signed record's PDF is made by a worker: attempts per run, seconds between them, and
+# after how many minutes without a PDF `ensure_record_pdfs` queues a record again.
+RECORD_PDF_ATTEMPTS = int(os.environ.get("RECORD_PDF_ATTEMPTS", "3"))
+RECORD_PDF_RETRY_SECONDS = int(os.environ.get("RECORD_PDF_RETRY_SECONDS", "60"))
+RECORD_PDF_SWEEP_MINUTES = int(os.environ.get("RECORD_PDF_SWEEP_MINUTES", "10"))
 CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
 
 # The clinic as patients see it (header, footer, help lines).

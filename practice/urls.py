@@ -15,6 +15,7 @@ urlpatterns = [
     path("records/<str:code>/reconsent/", views.record_reconsent, name="reconsent"),
     path("records/<str:code>/link/", views.record_link_renew, name="link_renew"),
     path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),
+    path("records/<str:code>/pdf-again", views.record_pdf_remake, name="record_pdf_remake"),
     path("records/<str:code>/fhir.json", views.record_fhir, name="record_fhir"),
     path(
         "records/<str:code>/access-request.zip",

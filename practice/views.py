@@ -28,7 +28,13 @@ from consent.models import ConsentRecord, EventKind
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
 from consent.state import ConsentState, record_state
-from consent.storage import StoredPdfInvalid, record_stored_pdf
+from consent.storage import (
+    PdfStatus,
+    StoredPdfInvalid,
+    StoredPdfNotReady,
+    record_pdf_status,
+    record_stored_pdf,
+)
 from education.content import version_diff
 from education.models import language_name
 from education.presentation import procedure_content
@@ -211,6 +217,8 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "answer_form": extra.pop("answer_form", None) or AnswerForm(),
         "countersign_form": extra.pop("countersign_form", None) or CountersignForm(),
         "countersign_statement": services.COUNTERSIGN_STATEMENT,
+        "pdf_status": record_pdf_status(record),
+        "can_remake_pdf": is_own or is_clinic_admin(request.user),
         **extra,
     }
 
@@ -327,8 +335,8 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
     record = _record_or_404(request, code)
     try:
         record_stored_pdf(record)
-    except StoredPdfInvalid:
-        return _pdf_invalid(request, record)
+    except StoredPdfInvalid as problem:
+        return _pdf_invalid(request, record, problem)
     services.record_log_access(
         record=record, kind=EventKind.DOWNLOADED, user=request.user, request_meta=_meta(request)
     )
@@ -341,10 +349,28 @@ def record_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _pdf_invalid(request, record) -> HttpResponse:
-    """The stored copy fails its SHA-256 check: say so rather than hand out a changed file."""
+def _pdf_invalid(request, record, problem: StoredPdfInvalid) -> HttpResponse:
+    """The copy is not made yet, or fails its SHA-256 check: say so rather than hand out
+    nothing or a changed file."""
+    if isinstance(problem, StoredPdfNotReady):
+        return render(request, "practice/pdf_not_ready.html", {"record": record}, status=409)
     logger.error("Stored PDF of %s failed its integrity check", record.code)
     return render(request, "practice/pdf_invalid.html", {"record": record}, status=409)
+
+
+@staff_area
+@require_POST
+def record_pdf_remake(request: HttpRequest, code: str) -> HttpResponse:
+    """A clinic admin or the record's practitioner: make the PDF copy again after its last
+    attempt failed (a POST with the CSRF token)."""
+    record = _record_or_404(request, code)
+    is_own = getattr(request.user, "practitioner", None) == record.invitation.practitioner
+    if not (is_own or is_clinic_admin(request.user)):
+        raise PermissionDenied
+    if record_pdf_status(record) == PdfStatus.FAILED:
+        services.record_pdf_request(record)
+        messages.success(request, _("The PDF copy is being made again."))
+    return redirect("practice:record", code=record.code)
 
 
 @staff_area
@@ -355,8 +381,8 @@ def record_fhir(request: HttpRequest, code: str) -> JsonResponse:
     record = _record_or_404(request, code)
     try:
         pdf_bytes = record_stored_pdf(record)
-    except StoredPdfInvalid:
-        return _pdf_invalid(request, record)
+    except StoredPdfInvalid as problem:
+        return _pdf_invalid(request, record, problem)
     services.record_log_access(
         record=record,
         kind=EventKind.EXPORTED,

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import selectors, services
+from .. import selectors, services, storage
 from ..models import (
     ConsentEvent,
     ConsentRecord,
@@ -52,7 +52,7 @@ class ConsentRecordAdmin(
             {
                 "fields": [
                     "pdf_name",
-                    "pdf_sha256",
+                    "pdf_copy_sha256",
                     "content_sha256",
                     "version_hash",
                     "previous_hash",
@@ -65,7 +65,7 @@ class ConsentRecordAdmin(
             {"classes": ["collapse"], "fields": ["payload_json"]},
         ),
     ]
-    readonly_fields = ["patient", "signed_at_utc", "pdf_name", "payload_json"]
+    readonly_fields = ["patient", "signed_at_utc", "pdf_name", "pdf_copy_sha256", "payload_json"]
     inlines = [ConsentEventInline]
 
     def get_queryset(self, request):
@@ -195,7 +195,15 @@ class ConsentRecordAdmin(
 
     @admin.display(description=gettext_lazy("PDF copy"))
     def pdf_name(self, record):
-        return record.pdf.name
+        # Made by a worker after signing (issue 15): `consent.storage` says where it stands.
+        stored = storage.record_pdf_stored(record)
+        if stored is not None:
+            return stored.file.name
+        return storage.record_pdf_status(record).label
+
+    @admin.display(description=gettext_lazy("PDF SHA-256"))
+    def pdf_copy_sha256(self, record):
+        return storage.record_pdf_sha256(record)
 
     @admin.display(description=gettext_lazy("content, as signed"))
     def payload_json(self, record):

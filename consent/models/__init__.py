@@ -28,6 +28,8 @@ from .records import (
     ImmutableModel,
     ImmutableQuerySet,
     RecordImmutable,
+    RecordPdf,
+    RecordPdfFailure,
 )
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "Practitioner",
     "ProcedureExperience",
     "RecordImmutable",
+    "RecordPdf",
+    "RecordPdfFailure",
     "Regulation",
     "RegulatoryStatus",
 ]

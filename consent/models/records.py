@@ -70,8 +70,10 @@ class ConsentRecord(ImmutableModel):
     signed_at = models.DateTimeField(_("signed at (UTC)"))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True)
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
-    pdf = models.FileField(_("PDF copy"), upload_to="consent-records/%Y/%m/")
-    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    # Records signed before the PDF moved to a task name their PDF here, inside the record
+    # hash; newer records leave both empty and their PDF is a `RecordPdf` written by a worker.
+    pdf = models.FileField(_("PDF copy"), upload_to="consent-records/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     previous_hash = models.CharField(_("previous record's hash"), max_length=64, unique=True)
     record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
     # Derived by the database from the payload when the row is written, never set by us: the
@@ -98,7 +100,7 @@ class ConsentRecord(ImmutableModel):
             models.CheckConstraint(
                 condition=Q(record_hash__regex=SHA256_PATTERN)
                 & Q(previous_hash__regex=SHA256_PATTERN)
-                & Q(pdf_sha256__regex=SHA256_PATTERN)
+                & (Q(pdf_sha256__regex=SHA256_PATTERN) | Q(pdf_sha256=""))
                 & Q(version_hash__regex=SHA256_PATTERN)
                 & Q(content_sha256__regex=SHA256_PATTERN),
                 name="consent_record_hashes_are_sha256",
@@ -110,6 +112,60 @@ class ConsentRecord(ImmutableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("consent:verify") + f"?code={self.code}"
+
+
+class RecordPdf(ImmutableModel):
+    """The signed record's PDF copy, rendered by a worker after signing and written once.
+
+    The record is complete without it: its hash never covers this row. One per record (the
+    task that writes it is idempotent); read it only through `consent.storage`."""
+
+    record = models.OneToOneField(
+        ConsentRecord,
+        on_delete=models.PROTECT,
+        related_name="stored_pdf",
+        verbose_name=_("signed consent record"),
+    )
+    file = models.FileField(_("PDF copy"), upload_to="consent-records/%Y/%m/")
+    sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"))
+
+    class Meta:
+        verbose_name = _("record PDF copy")
+        verbose_name_plural = _("record PDF copies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=SHA256_PATTERN), name="consent_recordpdf_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class RecordPdfFailure(models.Model):
+    """One failed attempt at rendering a record's PDF (`consent.tasks.record_pdf_render`).
+
+    After the last attempt of a run fails, staff see it on the record page and can start
+    again; the attempt numbers start at 1 with every run."""
+
+    record = models.ForeignKey(
+        ConsentRecord,
+        on_delete=models.PROTECT,
+        related_name="pdf_failures",
+        verbose_name=_("signed consent record"),
+    )
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    final = models.BooleanField(_("last attempt"), default=False)
+    failed_at = models.DateTimeField(_("failed at"))
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("record PDF failure")
+        verbose_name_plural = _("record PDF failures")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} #{self.attempt}"
 
 
 class EventKind(models.TextChoices):

@@ -29,6 +29,12 @@ from .invitations import (
     invitation_unlock,
     invitation_withdraw,
 )
+from .pdfs import (
+    record_pdf_failure_note,
+    record_pdf_make,
+    record_pdf_request,
+    records_pdf_overdue,
+)
 from .records import (
     COUNTERSIGN_STATEMENT,
     record_answer_questions,
@@ -80,6 +86,9 @@ __all__ = [
     "record_link_renew",
     "record_log_access",
     "record_log_patient_access",
+    "record_pdf_failure_note",
+    "record_pdf_make",
+    "record_pdf_request",
     "record_purge",
     "record_request_reconsent",
     "record_sign",
@@ -87,5 +96,6 @@ __all__ = [
     "records_log_access",
     "records_log_access_request",
     "records_log_export",
+    "records_pdf_overdue",
     "retention_purge_due",
 ]

@@ -1,8 +1,6 @@
-"""Signing: everything validated again, then the record, its PDF and its first event in one
-transaction, chained on top of the record chain."""
+"""Signing: everything validated again, then the record and its first event in one transaction,
+chained on top of the record chain; its PDF copy is made by a worker after the commit."""
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,12 +17,12 @@ from ..records import (
     build_payload,
     content_digest,
     record_digest,
-    sha256,
 )
 from ..request_meta import RequestMeta
 from ..signature import SignatureRefused, drawn_signature_clean, typed_name_matches
 from ..tokens import new_record_code, new_token
 from .events import event_append
+from .pdfs import record_pdf_request
 
 CHAIN_LOCK_ID = 7_301_001  # pg_advisory_xact_lock key for the consent record chain
 
@@ -124,12 +122,6 @@ def _record_insert_chained(
     raise IntegrityError("The record chain stayed busy; please try again.")
 
 
-def _render_pdf(record_fields: dict) -> bytes:
-    from ..pdf import render_record_pdf
-
-    return render_record_pdf(record_fields)
-
-
 def record_sign(
     *,
     invitation: ConsentInvitation,
@@ -137,14 +129,15 @@ def record_sign(
     drawn_signature: str,
     request_meta: RequestMeta,
 ) -> tuple[ConsentRecord, str]:
-    """Sign: validate everything again, then write the record, its PDF and its first event.
+    """Sign: validate everything again, then write the record and its first event, and queue
+    its PDF copy (a worker makes it once the transaction commits; the record is complete
+    without it, and its hash never covers it).
 
-    One transaction: a failure anywhere leaves no record, no event and no PDF, and the draft as
-    it was. A second signing of the same invitation (even at the same moment) raises
-    AlreadySigned with the one record. Returns the record and the token of the patient's new
-    link to it (the invitation's link dies on signing).
+    One transaction: a failure anywhere leaves no record and no event, and the draft as it
+    was. A second signing of the same invitation (even at the same moment) raises AlreadySigned
+    with the one record. Returns the record and the token of the patient's new link to it (the
+    invitation's link dies on signing).
     """
-    stored_pdf = None
     # Decoded (within the pixel limit) and encoded again before any row is locked; the
     # record keeps our PNG, never the browser's file.
     signature_refusal = None
@@ -199,18 +192,6 @@ def record_sign(
                     ip_address=request_meta.ip_address,
                     user_agent=request_meta.user_agent,
                 )
-                pdf_bytes = _render_pdf(
-                    {
-                        "code": code,
-                        "payload": payload,
-                        "content_sha256": content_sha256,
-                        "signed_at": now,
-                    }
-                )
-            pdf_sha256 = sha256(pdf_bytes)
-            stored_pdf = default_storage.save(
-                f"consent-records/{now:%Y/%m}/{code}.pdf", ContentFile(pdf_bytes)
-            )
             record = _record_insert_chained(
                 code=code,
                 invitation=invitation,
@@ -219,8 +200,8 @@ def record_sign(
                 content_sha256=content_sha256,
                 signed_at=now,
                 request_meta=request_meta,
-                pdf_name=stored_pdf,
-                pdf_sha256=pdf_sha256,
+                pdf_name="",
+                pdf_sha256="",
             )
             event_append(
                 record=record,
@@ -234,16 +215,11 @@ def record_sign(
             ConsentInvitation.objects.filter(pk=invitation.pk).update(
                 record_token_hash=record_token_hash
             )
+            record_pdf_request(record)
             transaction.on_commit(lambda: emails.send_recorded(record, record_token), robust=True)
     except IntegrityError:
-        if stored_pdf:
-            default_storage.delete(stored_pdf)
         existing = ConsentRecord.objects.filter(invitation_id=invitation.pk).first()
         if existing is not None:
             raise AlreadySigned(existing) from None
-        raise
-    except BaseException:
-        if stored_pdf:
-            default_storage.delete(stored_pdf)
         raise
     return record, record_token

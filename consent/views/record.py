@@ -15,7 +15,13 @@ from .. import selectors, services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
 from ..records import payload_is_purged
-from ..storage import StoredPdfInvalid, record_stored_pdf
+from ..storage import (
+    PdfStatus,
+    StoredPdfInvalid,
+    StoredPdfNotReady,
+    record_pdf_status,
+    record_stored_pdf,
+)
 from .access import patient_required
 
 logger = logging.getLogger(__name__)
@@ -56,6 +62,8 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "record": record,
             "withdrawal": withdrawal,
             "answers": answers,
+            # Made by a worker after signing: until then a refresh link (no JS needed).
+            "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
             # The record is the wizard's last step ("done").
             "step_number": len(wizard.STEPS),
             "step_count": len(wizard.STEPS),
@@ -67,10 +75,13 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
 @refuse_cross_site  # downloading writes a "downloaded" event
 @require_safe
 def record_pdf(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
-    """The patient: download the PDF copy made at signing, once it passes its SHA-256 check."""
+    """The patient: download the PDF copy made after signing, once it is ready and passes its
+    SHA-256 check."""
     record = _patient_record(invitation)
     try:
         data = record_stored_pdf(record)
+    except StoredPdfNotReady:
+        return render(request, "consent/pdf_preparing.html", {"invitation": invitation}, status=409)
     except StoredPdfInvalid:
         logger.error("Stored PDF of %s failed its integrity check", record.code)
         return render(

@@ -17,7 +17,7 @@ from consent.models import (
     CredentialKind,
     EventKind,
 )
-from consent.services import signing
+from consent.services import pdfs
 from consent.tokens import token_hash
 from tests import factories
 from tests.conftest import login_verified
@@ -80,7 +80,7 @@ def record(signed_record):
 def stand_in_pdf(settings, tmp_path, monkeypatch):
     # The PDF renderer has its own tests; the admin only shows what was stored.
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(signing, "_render_pdf", lambda fields: b"%PDF-1.4 test")
+    monkeypatch.setattr(pdfs, "_render_pdf", lambda fields: b"%PDF-1.4 test")
 
 
 # Adding an invitation

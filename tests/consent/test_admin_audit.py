@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from consent import services
 from consent.models import ConsentEvent, EventKind
-from consent.services import signing
+from consent.services import pdfs
 from tests.conftest import login_verified
 
 from .conftest import REQUEST_META, complete_draft
@@ -38,7 +38,7 @@ def admin_client(client, clinic):
 @pytest.fixture(autouse=True)
 def stand_in_pdf(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(signing, "_render_pdf", lambda fields: b"%PDF-1.4 test")
+    monkeypatch.setattr(pdfs, "_render_pdf", lambda fields: b"%PDF-1.4 test")
 
 
 @pytest.fixture
@@ -261,3 +261,30 @@ def test_the_delete_page_of_an_unsigned_invitation_is_logged_by_ids_alone(
     assert response.status_code == 200
     [line] = [r.getMessage() for r in caplog.records if r.name == "consent.audit"]
     assert f"invitation {invitation.pk} (delete)" in line
+
+
+def test_the_record_page_in_admin_names_the_pdf_copy_once_a_worker_made_it(admin_client, sign):
+    record = sign()
+
+    html = admin_client.get(url("consentrecord", "change", record.pk)).text
+
+    assert record.stored_pdf.file.name in html
+    assert record.stored_pdf.sha256 in html
+
+
+def test_the_record_page_in_admin_says_the_pdf_is_being_prepared(
+    admin_client, invite, django_capture_on_commit_callbacks
+):
+    invitation, _token = invite()
+    complete_draft(invitation)
+    with django_capture_on_commit_callbacks(execute=False):  # the PDF task has not run
+        record, _ = services.record_sign(
+            invitation=invitation,
+            typed_name=invitation.patient_name,
+            drawn_signature="",
+            request_meta=REQUEST_META,
+        )
+
+    html = admin_client.get(url("consentrecord", "change", record.pk)).text
+
+    assert "Being prepared" in html

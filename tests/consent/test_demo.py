@@ -118,11 +118,12 @@ def test_demo_location_is_in_new_york(load):
     assert journey_invitation().location == Location.objects.get(jurisdiction="New York")
 
 
-def test_exactly_one_signed_record_with_its_pdf_file(load):
-    load()
+def test_exactly_one_signed_record_with_its_pdf_file(load, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        load()
     record = ConsentRecord.objects.get()
     assert record.invitation.patient_name == demo.SIGNED_PATIENT.name
-    assert default_storage.exists(record.pdf.name)
+    assert default_storage.exists(record.stored_pdf.file.name)
 
 
 def test_signed_demo_record_verifies_intact(load):

@@ -114,8 +114,8 @@ def test_whole_journey_writes_one_record_with_its_hash_events_and_pdf(
     assert all(row["acknowledged_at"] for row in record.payload["acknowledgements"]["side_effects"])
     assert [event.kind for event in record.events.all()] == [EventKind.SIGNED]
 
-    pdf_bytes = record.pdf.read()
-    assert sha256(pdf_bytes) == record.pdf_sha256
+    pdf_bytes = record.stored_pdf.file.read()
+    assert sha256(pdf_bytes) == record.stored_pdf.sha256
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
     flat = " ".join(text.split())
     assert PATIENT_NAME in flat
@@ -130,11 +130,14 @@ def test_whole_journey_writes_one_record_with_its_hash_events_and_pdf(
     assert "Bruising" not in recorded.body  # no health details beyond the procedure's name
 
 
-def test_receipt_page_shows_the_code_and_offers_the_pdf(client, invitation_and_token):
+def test_receipt_page_shows_the_code_and_offers_the_pdf(
+    client, invitation_and_token, django_capture_on_commit_callbacks
+):
     invitation, token = invitation_and_token
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get()
 
     html = client.get(reverse("consent:record")).text
@@ -606,15 +609,16 @@ def test_a_drawn_signature_that_is_not_a_png_is_refused(client, invitation_and_t
 
 
 def test_patient_download_refuses_a_stored_copy_that_changed_since_signing(
-    client, invitation_and_token
+    client, invitation_and_token, django_capture_on_commit_callbacks
 ):
     invitation, token = invitation_and_token
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get()
-    default_storage.delete(record.pdf.name)
-    default_storage.save(record.pdf.name, ContentFile(b"%PDF-1.7 not the signed copy"))
+    default_storage.delete(record.stored_pdf.file.name)
+    default_storage.save(record.stored_pdf.file.name, ContentFile(b"%PDF-1.7 not the signed copy"))
 
     response = client.get(reverse("consent:record_pdf"))
 

@@ -189,11 +189,14 @@ def test_esign_page_says_how_many_steps_and_minutes_and_how_to_get_help(client, 
     assert "¿Necesita ayuda?" in html
 
 
-def test_signed_record_keeps_the_language_and_spanish_meaning(client, spanish_invitation):
+def test_signed_record_keeps_the_language_and_spanish_meaning(
+    client, spanish_invitation, django_capture_on_commit_callbacks
+):
     invitation, token = spanish_invitation
     open_link(client, token)
     walk_to_sign(client, invitation)
-    assert sign(client).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        assert sign(client).status_code == 302
     record = ConsentRecord.objects.get(invitation=invitation)
     assert record.payload["language"] == "es"
     assert record.payload["schema"] == 3
@@ -204,13 +207,16 @@ def test_signed_record_keeps_the_language_and_spanish_meaning(client, spanish_in
     assert "Descargar su copia (PDF)" in receipt
 
 
-def test_record_pdf_is_in_the_invitation_language(client, spanish_invitation):
+def test_record_pdf_is_in_the_invitation_language(
+    client, spanish_invitation, django_capture_on_commit_callbacks
+):
     invitation, token = spanish_invitation
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get(invitation=invitation)
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         reader = PdfReader(io.BytesIO(file.read()))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Registro de consentimiento informado" in text
@@ -237,13 +243,16 @@ def test_english_record_says_english(signed_record):
     assert record.payload["language"] == "en"
 
 
-def test_fhir_export_names_the_pdf_language(client, spanish_invitation):
+def test_fhir_export_names_the_pdf_language(
+    client, spanish_invitation, django_capture_on_commit_callbacks
+):
     invitation, token = spanish_invitation
     open_link(client, token)
     walk_to_sign(client, invitation)
-    sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        sign(client)
     record = ConsentRecord.objects.get(invitation=invitation)
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         pdf_bytes = file.read()
     resource = record_fhir_consent(record, pdf_bytes=pdf_bytes, base_url="https://clinic.example")
     assert resource["sourceAttachment"][0]["language"] == "es"

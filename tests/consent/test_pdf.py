@@ -86,7 +86,7 @@ def flat(text: str) -> str:
 
 
 def stored_pdf(record) -> bytes:
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         return file.read()
 
 

@@ -35,7 +35,7 @@ def manifest_of(archive) -> dict:
 
 
 def stored_bytes(record) -> bytes:
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with default_storage.open(record.stored_pdf.file.name, "rb") as handle:
         return handle.read()
 
 
@@ -83,7 +83,7 @@ def test_manifest_names_the_records_hashes_and_who_exported_when(
             "code": record.code,
             "content_sha256": record.content_sha256,
             "record_hash": record.record_hash,
-            "pdf_sha256": record.pdf_sha256,
+            "pdf_sha256": record.stored_pdf.sha256,
             "pdf_included": True,
             "purged_on": None,
         }
@@ -211,12 +211,13 @@ def test_queries_do_not_grow_with_the_patients_records(
 
 
 @pytest.fixture
-def patient_signed(client, invite):
+def patient_signed(client, invite, django_capture_on_commit_callbacks):
     """A patient who signed in the browser and is on their receipt; returns the record."""
     invitation, token = invite()
     open_link(client, token)
     walk_to_sign(client, invitation)
-    assert sign(client).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        assert sign(client).status_code == 302
     return invitation.record
 
 

@@ -74,7 +74,7 @@ def append(record, kind, data=None, actor_label="patient"):
 
 
 def stored_bytes(record) -> bytes:
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with default_storage.open(record.stored_pdf.file.name, "rb") as handle:
         return handle.read()
 
 
@@ -85,9 +85,9 @@ def text_of(data: bytes, pages=None) -> str:
 
 
 def overwrite_stored_pdf(record, data: bytes) -> None:
-    default_storage.delete(record.pdf.name)
-    saved = default_storage.save(record.pdf.name, ContentFile(data))
-    assert saved == record.pdf.name
+    default_storage.delete(record.stored_pdf.file.name)
+    saved = default_storage.save(record.stored_pdf.file.name, ContentFile(data))
+    assert saved == record.stored_pdf.file.name
 
 
 # The PDF with its history -------------------------------------------------------------------
@@ -167,7 +167,7 @@ def test_tampered_stored_pdf_is_refused(signed_record):
 
 def test_missing_stored_pdf_is_refused(signed_record):
     record, _token = signed_record
-    default_storage.delete(record.pdf.name)
+    default_storage.delete(record.stored_pdf.file.name)
 
     with pytest.raises(exports.StoredPdfInvalid, match="missing"):
         exports.record_pdf_with_history(record, list(record.events.all()))

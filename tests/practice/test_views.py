@@ -590,10 +590,10 @@ def test_a_tampered_stored_pdf_is_not_handed_out(as_practitioner, signed_record)
     from django.core.files.storage import default_storage
 
     record, _ = signed_record
-    with default_storage.open(record.pdf.name, "rb") as handle:
+    with default_storage.open(record.stored_pdf.file.name, "rb") as handle:
         data = bytearray(handle.read())
     data[200] ^= 0x01
-    with open(default_storage.path(record.pdf.name), "wb") as handle:
+    with open(default_storage.path(record.stored_pdf.file.name), "wb") as handle:
         handle.write(bytes(data))
     response = as_practitioner.post(record_url(record, "practice:record_pdf"))
     assert response.status_code == 409

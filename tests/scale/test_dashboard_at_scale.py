@@ -19,7 +19,7 @@ from accounts.roles import PRACTITIONERS
 from consent import selectors, services
 from consent.models import ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
-from consent.services import signing
+from consent.services import pdfs
 from education.services import procedure_publish
 from tests import factories
 from tests.conftest import login_verified
@@ -32,9 +32,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def quick_pdfs(monkeypatch):
     """These tests sign dozens of records and read none of their PDFs."""
-    monkeypatch.setattr(
-        signing, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode()
-    )
+    monkeypatch.setattr(pdfs, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode())
 
 
 def sign(invite, django_capture_on_commit_callbacks, *, name, questions="Will it hurt?"):

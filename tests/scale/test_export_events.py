@@ -7,7 +7,7 @@ from django.db import IntegrityError, connections
 
 from consent import services
 from consent.models import ConsentEvent, EventKind
-from consent.services import signing
+from consent.services import pdfs
 from consent.verification import verify_all
 
 from .conftest import REQUEST_META, complete_draft
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def quick_pdfs(monkeypatch):
-    monkeypatch.setattr(
-        signing, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode()
-    )
+    monkeypatch.setattr(pdfs, "_render_pdf", lambda fields: b"%PDF-1.7 " + fields["code"].encode())
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_signing_verifying_and_downloads_need_no_local_disk(
 ):
     record, _token = signed_record
     assert type(storages["default"]).__name__ == "InMemoryStorage"
-    assert record.pdf.storage.exists(record.pdf.name)
+    assert record.stored_pdf.file.storage.exists(record.stored_pdf.file.name)
     assert list(verify_all()) == []
     call_command("verify_consent_records")
 

@@ -224,7 +224,7 @@ class Examined:
                 self.rows_checked += 1
         records = new_rows.get(ConsentRecord, [])
         events = new_rows.get(ConsentEvent, [])
-        for record in records:  # a record is whole: its signed event and its PDF are there
+        for record in records:  # a record is whole: its signed event is there (the PDF is a task)
             assert [e.kind for e in record.events.all()] == [EventKind.SIGNED]
             assert verify_record(record) == []
         for event in events:

@@ -140,7 +140,8 @@ def wizard_fields(slug, content):
         return {"questions": st.text(max_size=50)}
     if slug == "sign":
         return {
-            # The right name is one choice in eight: each valid submission makes a PDF (~0.5 s).
+            # The right name is one choice in eight: each valid submission signs (its PDF is a
+            # task, run on commit, which this rolled-back submission never reaches).
             "typed_name": st.sampled_from(
                 [PATIENT_NAME, "Alex Morga", "Alex  Morgan Jr", "ALEX", "Morgan Alex", "", "A", "?"]
             ),

@@ -86,7 +86,7 @@ def test_fifty_simultaneous_signing_requests_make_one_record_and_no_error(
         for name in files
         if name.endswith(".pdf")
     ]
-    assert stored == [record.pdf.name.rsplit("/", 1)[-1]]
+    assert stored == [record.stored_pdf.file.name.rsplit("/", 1)[-1]]
 
 
 def test_fifty_simultaneous_publishes_number_versions_without_gaps_or_duplicates(published):

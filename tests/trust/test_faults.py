@@ -1,6 +1,7 @@
-"""The database (or the disk) failing in the middle of signing loses nothing and half-writes
-nothing: no record, no event, no PDF file, the draft as it was, and a page that says to try
-again; trying again then signs."""
+"""The database failing in the middle of signing loses nothing and half-writes nothing: no
+record, no event, no PDF file, the draft as it was, and a page that says to try again; trying
+again then signs. The disk failing while the PDF is stored (by its task, after signing) leaves
+the record complete, no PDF row and no file, and the failure noted for staff."""
 
 import contextlib
 import os
@@ -9,7 +10,7 @@ import re
 import pytest
 from django.db import OperationalError, connection
 
-from consent.models import ConsentDraft, ConsentEvent, ConsentRecord
+from consent.models import ConsentDraft, ConsentEvent, ConsentRecord, RecordPdf, RecordPdfFailure
 from tests.consent.conftest import invitation_and_token  # noqa: F401
 from tests.consent.test_journey import open_link, sign, walk_to_sign
 
@@ -62,7 +63,7 @@ def assert_nothing_written(invitation, draft_before, settings):
 
 @pytest.mark.parametrize("write", list(WRITES))
 def test_database_failure_mid_signing_leaves_nothing_and_keeps_the_draft(
-    client, ready_to_sign, settings, write
+    client, ready_to_sign, settings, write, django_capture_on_commit_callbacks
 ):
     invitation = ready_to_sign
     draft = ConsentDraft.objects.get(invitation=invitation)
@@ -77,29 +78,32 @@ def test_database_failure_mid_signing_leaves_nothing_and_keeps_the_draft(
     assert "Nothing was signed, and all your answers are kept." in response.text
     assert_nothing_written(invitation, before, settings)
 
-    again = sign(client)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+        again = sign(client)
 
     assert again.status_code == 302
     record = ConsentRecord.objects.get()
     assert record.events.count() == 1
-    assert pdf_files(settings.MEDIA_ROOT) == [os.path.basename(record.pdf.name)]
+    assert pdf_files(settings.MEDIA_ROOT) == [os.path.basename(record.stored_pdf.file.name)]
 
 
-def test_disk_failure_while_storing_the_pdf_leaves_nothing(
-    client, ready_to_sign, settings, monkeypatch
+def test_disk_failure_while_storing_the_pdf_keeps_the_record_and_leaves_no_half_pdf(
+    client, ready_to_sign, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.core.files.storage import default_storage
-
-    invitation = ready_to_sign
-    draft = ConsentDraft.objects.get(invitation=invitation)
-    before = (draft.answers, draft.esign_agreed_at)
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(default_storage, "save", disk_full)
-    response = sign(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign(client)
 
-    assert response.status_code == 503
-    assert "Please try again" in response.text
-    assert_nothing_written(invitation, before, settings)
+    assert response.status_code == 302
+    record = ConsentRecord.objects.get()
+    assert record.events.count() == 1
+    assert not RecordPdf.objects.exists()
+    assert pdf_files(settings.MEDIA_ROOT) == []
+    failures = RecordPdfFailure.objects.filter(record=record)
+    assert failures.count() == settings.RECORD_PDF_ATTEMPTS
+    assert failures.filter(final=True).count() == 1

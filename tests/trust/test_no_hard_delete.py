@@ -26,7 +26,7 @@ SQL = re.compile(r"\b(DELETE\s+FROM|TRUNCATE(\s+TABLE)?)\s+\"?consent_consent(re
 GUARDED = (ConsentRecord, ConsentEvent)
 # The one deletion that names a record and deletes no row: the retention purge's removal of the
 # record's stored PDF *file*, behind one function (consent.storage.record_pdf_delete).
-PDF_FILE_DELETION = "record.pdf.storage.delete()"
+PDF_FILE_DELETION = "stored.file.storage.delete()"
 ALLOWED = {("consent/storage.py", PDF_FILE_DELETION)}
 
 pytestmark = pytest.mark.django_db

@@ -132,28 +132,31 @@ def test_urls_in_every_field_make_no_network_or_file_access(
     draft = ConsentDraft.objects.get(invitation=invitation)
     services.draft_save_questions(draft=draft, text=" ".join(url_payloads(str(secret))))
 
-    with Watched(str(secret)) as seen, django_capture_on_commit_callbacks(execute=True):
-        signed = patient.post(
-            reverse("consent:step", kwargs={"step": "sign"}), {"typed_name": name, "agree": "on"}
-        )
-        assert signed.status_code == 302, signed.status_code
-        record = ConsentRecord.objects.get(invitation=invitation)
-        copy = b"".join(patient.get(reverse("consent:record_pdf")).streaming_content)
-        practitioner.user.groups.add(Group.objects.get(name=PRACTITIONERS))
-        staff = login_verified(Client(), practitioner.user)
-        answer = staff.post(
-            reverse("practice:answer", args=[record.code]),
-            {"answer": " ".join(url_payloads(str(secret)))},
-        )
-        assert answer.status_code == 302
-        withdraw = patient.post(
-            reverse("consent:withdraw"),
-            {"reason": " ".join(url_payloads(str(secret)))[:2000], "confirm": "on"},
-        )
-        assert withdraw.status_code == 302
-        history = staff.post(reverse("practice:record_pdf", args=[record.code]))
-        assert history.status_code == 200
-        assert history.content.startswith(b"%PDF")
+    with Watched(str(secret)) as seen:
+        with django_capture_on_commit_callbacks(execute=True):  # the PDF task, on commit
+            signed = patient.post(
+                reverse("consent:step", kwargs={"step": "sign"}),
+                {"typed_name": name, "agree": "on"},
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert signed.status_code == 302, signed.status_code
+            record = ConsentRecord.objects.get(invitation=invitation)
+            copy = b"".join(patient.get(reverse("consent:record_pdf")).streaming_content)
+            practitioner.user.groups.add(Group.objects.get(name=PRACTITIONERS))
+            staff = login_verified(Client(), practitioner.user)
+            answer = staff.post(
+                reverse("practice:answer", args=[record.code]),
+                {"answer": " ".join(url_payloads(str(secret)))},
+            )
+            assert answer.status_code == 302
+            withdraw = patient.post(
+                reverse("consent:withdraw"),
+                {"reason": " ".join(url_payloads(str(secret)))[:2000], "confirm": "on"},
+            )
+            assert withdraw.status_code == 302
+            history = staff.post(reverse("practice:record_pdf", args=[record.code]))
+            assert history.status_code == 200
+            assert history.content.startswith(b"%PDF")
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(copy)).pages)
     assert "evil.example" in text and str(secret.name) in text  # the URLs are in the PDF, as text

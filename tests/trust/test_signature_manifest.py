@@ -19,7 +19,7 @@ def test_the_record_and_its_pdf_show_the_name_the_time_and_the_meaning(signed_re
     assert signature["typed_name"] == PATIENT_NAME
     assert signature["signed_at"] == record.signed_at.isoformat()
     assert signature["meaning"] == str(SIGNATURE_MEANING)
-    with record.pdf.open("rb") as file:
+    with record.stored_pdf.file.open("rb") as file:
         text = " ".join(
             " ".join(page.extract_text().split())
             for page in PdfReader(io.BytesIO(file.read())).pages

@@ -114,6 +114,11 @@ RECORD_COLUMNS = {
     "previous_hash": ("text", HEX),
     "record_hash": ("text", HEX),
 }
+# The record's PDF copy, written once by a worker after signing (issue 15).
+RECORD_PDF_COLUMNS = {
+    "file": ("text", string.ascii_letters + string.digits),
+    "sha256": ("text", HEX),
+}
 EVENT_COLUMNS = {
     "occurred_at": ("moment", None),
     "actor_label": ("text", PRINTABLE),
@@ -148,11 +153,11 @@ def tamper_row(rng, table, row, columns) -> str:
 
 
 def tamper_pdf(rng, record) -> tuple[str, bytes]:
-    with open(record.pdf.path, "rb") as file:
+    with open(record.stored_pdf.file.path, "rb") as file:
         original = file.read()
     changed = bytearray(original)
     changed[rng.randrange(len(changed))] ^= rng.randint(1, 255)
-    with open(record.pdf.path, "wb") as file:
+    with open(record.stored_pdf.file.path, "wb") as file:
         file.write(changed)
     return "pdf file", original
 
@@ -229,13 +234,16 @@ def test_a_thousand_random_one_byte_changes_are_all_found(signed_records):
                     "json",
                 )
                 what = "education_procedureversion.content"
+            elif pick < 0.85:
+                record = rng.choice(records)
+                what = tamper_row(rng, "consent_recordpdf", record.stored_pdf, RECORD_PDF_COLUMNS)
             else:
                 record = rng.choice(records)
                 what, original_pdf = tamper_pdf(rng, record)
             intact, _report = verify()
             transaction.set_rollback(True)
         if original_pdf is not None:
-            with open(record.pdf.path, "wb") as file:
+            with open(record.stored_pdf.file.path, "wb") as file:
                 file.write(original_pdf)
         found_by_target[what] += 0 if intact else 1
         if intact:
