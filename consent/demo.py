@@ -304,6 +304,19 @@ def _closed_because(invitation: ConsentInvitation) -> str | None:
     return None
 
 
+def _demo_health_answers(content: dict) -> dict:
+    """For each health question, the first answer that neither needs review nor stops consent
+    (so the signed demo shows a note and a highlighted side effect); text and dates left empty."""
+    answers = {}
+    for question in content.get("screening", []):
+        plain = [o["id"] for o in question["options"] if not (o["needs_review"] or o["stop"])]
+        if question["answer_type"] == "several_choices":
+            answers[str(question["id"])] = plain[:1]
+        else:
+            answers[str(question["id"])] = plain[0] if plain else None
+    return answers
+
+
 def _signed_record(facts: dict) -> ConsentRecord:
     """The one signed demo record, signed through the services the first time only."""
     invitation = _fixed_link_invitation(SIGNED_PATIENT, facts)
@@ -314,6 +327,7 @@ def _signed_record(facts: dict) -> ConsentRecord:
     content = draft.version.content
     services.draft_agree_esign(draft=draft)
     services.draft_acknowledge(draft=draft, key="about")
+    services.draft_save_screening(draft=draft, answers=_demo_health_answers(content))
     services.draft_acknowledge_each(
         draft=draft, key="side_effects", ids={row["id"] for row in content["side_effects"]}
     )

@@ -29,6 +29,7 @@ from .records import (
     ImmutableQuerySet,
     RecordImmutable,
 )
+from .screening import ScreeningDecision, ScreeningReview
 
 __all__ = [
     "GENESIS_HASH",
@@ -52,4 +53,6 @@ __all__ = [
     "RecordImmutable",
     "Regulation",
     "RegulatoryStatus",
+    "ScreeningDecision",
+    "ScreeningReview",
 ]

@@ -11,6 +11,7 @@ from .drafts import (
     draft_agree_esign,
     draft_answer_comprehension,
     draft_save_questions,
+    draft_save_screening,
     draft_start,
 )
 from .events import (
@@ -37,6 +38,7 @@ from .records import (
     record_request_reconsent,
     record_withdraw,
 )
+from .screening import ReviewRefused, screening_review_record
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "AlreadySigned",
     "ConsentRefused",
     "RequestMeta",
+    "ReviewRefused",
     "access_request_export",
     "credential_verify",
     "draft_acknowledge",
@@ -51,6 +54,7 @@ __all__ = [
     "draft_agree_esign",
     "draft_answer_comprehension",
     "draft_save_questions",
+    "draft_save_screening",
     "draft_start",
     "event_append",
     "event_append_each",
@@ -70,4 +74,5 @@ __all__ = [
     "records_log_access",
     "records_log_access_request",
     "records_log_export",
+    "screening_review_record",
 ]

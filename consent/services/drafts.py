@@ -88,3 +88,9 @@ def draft_answer_comprehension(*, draft: ConsentDraft, choices: dict[int, int]) 
 
 def draft_save_questions(*, draft: ConsentDraft, text: str) -> ConsentDraft:
     return _save_answers(draft, "questions", {"text": text.strip(), "saved_at": _now_iso()})
+
+
+def draft_save_screening(*, draft: ConsentDraft, answers: dict) -> ConsentDraft:
+    """The health questionnaire's answers (by question id), as a whole, with when they were
+    saved; a later save replaces them."""
+    return _save_answers(draft, "screening", {"answers": answers, "saved_at": _now_iso()})
