@@ -236,3 +236,17 @@ def invitations_expired_unsigned(
         withdrawn_at__isnull=True,
         record__isnull=True,
     ).order_by("expires_at", "pk")
+
+
+def health_review_draft(*, user, invitation_id: int):
+    """The draft of one consent this staff user may see, not yet signed, with its version and
+    its reviews (oldest first), for the practitioner's review of the health answers; or None."""
+    from .models import ConsentDraft
+
+    invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user)
+    return (
+        ConsentDraft.objects.select_related("version", "invitation__practitioner")
+        .prefetch_related("screening_reviews")
+        .filter(invitation__in=invitations, invitation_id=invitation_id, invitation__record=None)
+        .first()
+    )

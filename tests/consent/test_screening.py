@@ -7,7 +7,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from consent import services
-from consent.models import ConsentDraft, RecordImmutable, ScreeningReview
+from consent.models import ConsentDraft, ConsentInvitation, RecordImmutable, ScreeningReview
+from consent.state import ConsentState, with_state
 from consent.wizard import STEP_SLUGS
 from education.services import procedure_publish
 from tests import factories
@@ -304,3 +305,42 @@ def test_the_date_answer_is_kept_as_iso_text(questionnaire, invitation_and_token
     key = str(questionnaire["When did you last have injections?"]["id"])
     services.draft_save_screening(draft=draft, answers={key: datetime.date(2026, 1, 5).isoformat()})
     assert draft_of(invitation).answers["screening"]["answers"][key] == "2026-01-05"
+
+
+# The dashboard's state ---------------------------------------------------------------------------
+
+
+def state_of(invitation):
+    return with_state(ConsentInvitation.objects.filter(pk=invitation.pk)).get().state
+
+
+def test_answers_needing_review_put_the_consent_in_a_state_of_its_own(
+    questionnaire, invitation_and_token
+):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    assert state_of(invitation) == ConsentState.HEALTH_REVIEW
+    assert ConsentState.HEALTH_REVIEW.label == "Health answers to review"
+
+
+def test_a_review_ends_the_health_review_state(questionnaire, invitation_and_token):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    review(invitation, decision="not_suitable", note="Call first.")
+    assert state_of(invitation) == ConsentState.IN_PROGRESS
+
+
+def test_answers_without_a_review_rule_stay_in_progress(questionnaire, invitation_and_token):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire)
+    assert state_of(invitation) == ConsentState.IN_PROGRESS
+
+
+def test_answers_changed_after_a_review_are_to_review_again(questionnaire, invitation_and_token):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    review(invitation)
+    changed = {**draft_of(invitation).answers["screening"]["answers"]}
+    changed[str(questionnaire["Which medicines do you take?"]["id"])] = "Warfarin"
+    services.draft_save_screening(draft=draft_of(invitation), answers=changed)
+    assert state_of(invitation) == ConsentState.HEALTH_REVIEW
