@@ -304,7 +304,7 @@ def _closed_because(invitation: ConsentInvitation) -> str | None:
     return None
 
 
-def _demo_health_answers(content: dict) -> dict:
+def demo_health_answers(content: dict) -> dict:
     """For each health question, the first answer that neither needs review nor stops consent
     (so the signed demo shows a note and a highlighted side effect); text and dates left empty."""
     answers = {}
@@ -327,7 +327,7 @@ def _signed_record(facts: dict) -> ConsentRecord:
     content = draft.version.content
     services.draft_agree_esign(draft=draft)
     services.draft_acknowledge(draft=draft, key="about")
-    services.draft_save_screening(draft=draft, answers=_demo_health_answers(content))
+    services.draft_save_screening(draft=draft, answers=demo_health_answers(content))
     services.draft_acknowledge_each(
         draft=draft, key="side_effects", ids={row["id"] for row in content["side_effects"]}
     )
