@@ -110,3 +110,13 @@ def screening_note_problems(*, procedure: Procedure) -> list[str]:
         and not option.references.all()
         and phrase.casefold() not in " ".join(option.note.split()).casefold()
     ]
+
+
+def screening_questions_without_answers(*, procedure: Procedure) -> list[str]:
+    """Yes/no and choice questions with fewer than two answers to choose from: a patient could
+    not answer them. `procedure` comes from `selectors.procedure_for_snapshot`."""
+    return [
+        question.question
+        for question in procedure.screening_questions.all()
+        if question.has_options and len(question.options.all()) < 2
+    ]

@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .content import build_snapshot, content_hash, version_diff
-from .evidence import publish_evidence_problems, screening_note_problems
+from .evidence import (
+    publish_evidence_problems,
+    screening_note_problems,
+    screening_questions_without_answers,
+)
 from .models import Procedure, ProcedureVersion
 from .selectors import procedure_for_snapshot
 
@@ -48,6 +52,13 @@ def procedure_publish(
     Procedure.objects.select_for_update().filter(pk=procedure.pk).get()
     procedure = procedure_for_snapshot(procedure_id=procedure.pk)
     _refuse_without_review(procedure)
+    unanswerable = screening_questions_without_answers(procedure=procedure)
+    if unanswerable:
+        raise ValidationError(
+            _("Give each yes/no or choice question at least two answers: %(questions)s.")
+            % {"questions": "; ".join(unanswerable)},
+            code="screening_question_without_answers",
+        )
     unsourced_notes = screening_note_problems(procedure=procedure)
     if unsourced_notes:
         raise ValidationError(

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -344,3 +345,26 @@ def test_answers_changed_after_a_review_are_to_review_again(questionnaire, invit
     changed[str(questionnaire["Which medicines do you take?"]["id"])] = "Warfarin"
     services.draft_save_screening(draft=draft_of(invitation), answers=changed)
     assert state_of(invitation) == ConsentState.HEALTH_REVIEW
+
+
+# PostgreSQL: the trigger refuses what goes round the ORM -----------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_a_review(questionnaire, invitation_and_token):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    decision = review(invitation)
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        models.QuerySet(ScreeningReview).filter(pk=decision.pk).update(note="changed")
+    assert ScreeningReview.objects.get(pk=decision.pk).note == decision.note
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_delete_a_review(questionnaire, invitation_and_token):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    decision = review(invitation)
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        models.QuerySet(ScreeningReview).filter(pk=decision.pk)._raw_delete(connection.alias)
+    assert ScreeningReview.objects.filter(pk=decision.pk).exists()

@@ -106,6 +106,7 @@ def test_a_spanish_note_is_checked_for_the_spanish_wording(published_spanish, cl
     factories.ScreeningOptionFactory(
         question=question, label="Sí", note="Su profesional lo hablará con usted."
     )
+    factories.ScreeningOptionFactory(question=question, label="No")
     version = procedure_publish(procedure=procedure, published_by=clinic_admin)
     assert version.content["screening"][0]["options"][0]["label"] == "Sí"
 
@@ -137,3 +138,21 @@ def test_snapshot_query_count_does_not_grow_with_questions(
         yes.references.set([factories.ReferenceFactory(title=f"Source {number}")])
     with django_assert_max_num_queries(16):
         build_snapshot(procedure_for_snapshot(procedure_id=procedure.pk))
+
+
+@pytest.mark.django_db
+def test_a_choice_question_with_fewer_than_two_answers_blocks_publishing(published, clinic_admin):
+    question = factories.ScreeningQuestionFactory(procedure=published.procedure, question="Q?")
+    factories.ScreeningOptionFactory(question=question, label="Yes")
+    with pytest.raises(ValidationError) as excinfo:
+        procedure_publish(procedure=published.procedure, published_by=clinic_admin)
+    assert excinfo.value.code == "screening_question_without_answers"
+
+
+@pytest.mark.django_db
+def test_a_text_question_needs_no_answers_to_publish(published, clinic_admin):
+    factories.ScreeningQuestionFactory(
+        procedure=published.procedure, question="Which?", answer_type="short_text"
+    )
+    version = procedure_publish(procedure=published.procedure, published_by=clinic_admin)
+    assert version.content["screening"][0]["options"] == []
