@@ -158,6 +158,14 @@ SPANISH_PATIENT = DemoPatient(
     token="demo-mesoterapia-invitacion",  # noqa: S106 - a published demo link, by design.
     language="es",
 )
+# Her health answers ask for the practitioner's review: the dashboard's "Health answers to
+# review" state, waiting for a decision.
+REVIEW_PATIENT = DemoPatient(
+    name="Avery Brooks",
+    email="avery.brooks@example.com",
+    date_of_birth=datetime.date(1983, 11, 8),
+    token="demo-mesotherapy-health-review",  # noqa: S106 - a published demo link, by design.
+)
 SIGNED_PATIENT_QUESTION = "How many sessions will I need?"
 SIGNING_REQUEST_META = services.RequestMeta(ip_address="127.0.0.1", user_agent="load_demo")
 
@@ -242,6 +250,7 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
     }
     token, replaced_because = _journey_link(facts, JOURNEY_PATIENT)
     record = _signed_record(facts)
+    _health_answers_to_review(facts)
     spanish = None
     if latest_version_in_language(procedure_id=procedure.pk, language=SPANISH_PATIENT.language):
         spanish_token, spanish_replaced_because = _journey_link(facts, SPANISH_PATIENT)
@@ -304,6 +313,41 @@ def _closed_because(invitation: ConsentInvitation) -> str | None:
     return None
 
 
+def demo_health_answers(content: dict) -> dict:
+    """For each health question, the first answer that neither needs review nor stops consent
+    (so the signed demo shows a note and a highlighted side effect); text and dates left empty."""
+    answers = {}
+    for question in content.get("screening", []):
+        plain = [o["id"] for o in question["options"] if not (o["needs_review"] or o["stop"])]
+        if question["answer_type"] == "several_choices":
+            answers[str(question["id"])] = plain[:1]
+        else:
+            answers[str(question["id"])] = plain[0] if plain else None
+    return answers
+
+
+def _health_answers_to_review(facts: dict) -> None:
+    """The review patient's draft, with health answers of which the first that needs review is
+    chosen; written the first time only, so a decision taken in the demo stays."""
+    invitation = _fixed_link_invitation(REVIEW_PATIENT, facts)
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        return
+    draft = services.draft_start(invitation=invitation)
+    content = draft.version.content
+    if "screening" in draft.answers or not content.get("screening"):
+        return
+    answers = demo_health_answers(content)
+    for question in content["screening"]:
+        flagged = [o["id"] for o in question["options"] if o["needs_review"] and not o["stop"]]
+        if flagged:
+            several = question["answer_type"] == "several_choices"
+            answers[str(question["id"])] = flagged[:1] if several else flagged[0]
+            break
+    services.draft_agree_esign(draft=draft)
+    services.draft_acknowledge(draft=draft, key="about")
+    services.draft_save_screening(draft=draft, answers=answers)
+
+
 def _signed_record(facts: dict) -> ConsentRecord:
     """The one signed demo record, signed through the services the first time only."""
     invitation = _fixed_link_invitation(SIGNED_PATIENT, facts)
@@ -314,6 +358,7 @@ def _signed_record(facts: dict) -> ConsentRecord:
     content = draft.version.content
     services.draft_agree_esign(draft=draft)
     services.draft_acknowledge(draft=draft, key="about")
+    services.draft_save_screening(draft=draft, answers=demo_health_answers(content))
     services.draft_acknowledge_each(
         draft=draft, key="side_effects", ids={row["id"] for row in content["side_effects"]}
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mailing.services import email_enqueue, message_key
 
-from .models import ConsentInvitation, ConsentRecord
+from .models import ConsentInvitation, ConsentRecord, ScreeningReview
 from .selectors import invitation_procedure_name
 
 
@@ -99,4 +99,28 @@ def send_record_link(record: ConsentRecord, token: str) -> None:
         template="consent/email/record_link.txt",
         token=token,
         record=record,
+    )
+
+
+def send_screening_reviewed(review: ScreeningReview) -> None:
+    """Tells the patient that their health answers were reviewed and what happens next: go on
+    with the link they have, or wait for the clinic's call. No answer and no note is in it."""
+    invitation = review.draft.invitation
+    template = "consent/email/screening_reviewed.txt"
+    context = {
+        "invitation": invitation,
+        "go_ahead": review.decision == ScreeningReview.Decision.GO_AHEAD,
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: your practitioner has looked at your answers") % {
+            "clinic": settings.CLINIC_NAME
+        }
+        message = render_to_string(template, context)
+    email_enqueue(
+        message_key=message_key(template, review.review_hash),
+        subject=subject,
+        body=message,
+        to=[invitation.patient_email],
     )

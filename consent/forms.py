@@ -113,6 +113,59 @@ class QuestionsForm(forms.Form):
     )
 
 
+class ScreeningForm(forms.Form):
+    """The clinic's health questions, one field each, built from the bound version's snapshot.
+
+    Choice answers are kept as option ids; a date as ISO text; short text as written.
+    """
+
+    def __init__(self, *args, questions, saved, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            name = f"question_{question['id']}"
+            self.fields[name] = self._field(question)
+            if str(question["id"]) in saved:
+                self.initial[name] = saved[str(question["id"])]
+
+    @staticmethod
+    def _field(question: dict) -> forms.Field:
+        common = {
+            "label": question["question"],
+            "help_text": question["hint"],
+            "required": question["required"],
+            "error_messages": {"required": _("Answer this question.")},
+        }
+        choices = [(option["id"], option["label"]) for option in question["options"]]
+        kind = question["answer_type"]
+        if kind == "several_choices":
+            return forms.TypedMultipleChoiceField(
+                choices=choices, coerce=int, widget=forms.CheckboxSelectMultiple, **common
+            )
+        if kind in ("yes_no", "one_choice"):
+            return forms.TypedChoiceField(
+                choices=choices, coerce=int, widget=forms.RadioSelect, empty_value=None, **common
+            )
+        if kind == "date":
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+            )
+        return forms.CharField(max_length=500, **common)
+
+    def bound_questions(self):
+        return [(question, self[f"question_{question['id']}"]) for question in self.questions]
+
+    def answers(self) -> dict[str, object]:
+        """The answers as the draft keeps them, by question id."""
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"question_{question['id']}")
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            answers[str(question["id"])] = value if value not in ("", []) else None
+        return answers
+
+
 class SignatureForm(forms.Form):
     typed_name = forms.CharField(
         label=_("Type your full name"),

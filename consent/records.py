@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from education.content import canonical_json
 
 from .eligibility import checklist_facts, formulation_facts, regulation_facts, regulatory_status_for
+from .screening import screening_payload
 
 SIGNATURE_MEANING = _(
     "By signing, I confirm that I have read the information about this procedure, including "
@@ -132,6 +133,8 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
             for attempt in answers.get("comprehension", {}).get("attempts", [])
         ],
         "questions": answers.get("questions", {}).get("text", ""),
+        # The health questionnaire's answers and any practitioner's review of them.
+        "screening": screening_payload(draft, list(draft.screening_reviews.all())),
         "signature": {
             "typed_name": typed_name,
             "drawn": drawn_signature or None,
@@ -230,4 +233,36 @@ def event_chain_digest(event, record_code: str) -> str:
         user_agent=event.user_agent,
         data=event.data,
         previous_hash=event.previous_hash,
+    )
+
+
+def screening_answers_digest(saved: dict) -> str:
+    """The SHA-256 of a draft's health answers (its "screening" answers), which a review names."""
+    return sha256(canonical_json(saved.get("answers", {})))
+
+
+def screening_review_digest(
+    *,
+    draft_id,
+    decision,
+    note,
+    answers_sha256,
+    reviewer_id,
+    reviewer_label,
+    reviewed_at,
+    previous_hash,
+) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "draft": draft_id,
+                "decision": decision,
+                "note": note,
+                "answers_sha256": answers_sha256,
+                "reviewer_id": reviewer_id,
+                "reviewer_label": reviewer_label,
+                "reviewed_at": reviewed_at.isoformat(),
+                "previous_hash": previous_hash,
+            }
+        )
     )

@@ -328,3 +328,17 @@ def patient_invitations(*, email: str, date_of_birth) -> QuerySet[ConsentInvitat
     return ConsentInvitation.objects.filter(
         patient_email__iexact=email, patient_date_of_birth=date_of_birth
     ).order_by("pk")
+
+
+def health_review_draft(*, user, invitation_id: int):
+    """The draft of one consent this staff user may see, not yet signed, with its version and
+    its reviews (oldest first), for the practitioner's review of the health answers; or None."""
+    from .models import ConsentDraft
+
+    invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user)
+    return (
+        ConsentDraft.objects.select_related("version", "invitation__practitioner")
+        .prefetch_related("screening_reviews")
+        .filter(invitation__in=invitations, invitation_id=invitation_id, invitation__record=None)
+        .first()
+    )

@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -29,7 +30,7 @@ from django.utils.translation import pgettext_lazy
 
 from education.models import ProcedureVersion
 
-from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
+from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, ScreeningReview
 
 
 class ConsentState(models.TextChoices):
@@ -41,6 +42,7 @@ class ConsentState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     STALE = "stale", _("Stale: material changed since signing")
     EXPIRED = "expired", _("Invitation expired")
+    HEALTH_REVIEW = "health_review", _("Health answers to review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
 
 
@@ -76,34 +78,54 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
     ).values("pk")
     signed = Q(record__isnull=False)
     has_questions = Q(record__has_questions=True)
-    return queryset.annotate(
-        has_withdrawal=_event(EventKind.WITHDRAWN, per_row=per_row),
-        consent_withdrawn_at=Subquery(
-            ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.WITHDRAWN)
-            .order_by("id")
-            .values("occurred_at")[:1]
-        ),
-        has_countersignature=_event(EventKind.COUNTERSIGNED, per_row=per_row),
-        has_answer=_event(EventKind.QUESTION_ANSWERED, per_row=per_row),
-        has_later_material_version=ExpressionWrapper(
-            Q(record__version__in=superseded), output_field=models.BooleanField()
-        ),
-        activity_at=Coalesce(F("record__signed_at"), F("created_at")),
-    ).annotate(
-        state=Case(
-            When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
-            When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
-            When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
-            When(
-                signed & has_questions & Q(has_answer=False),
-                then=Value(ConsentState.AWAITING_ANSWERS),
+    return (
+        queryset.annotate(
+            has_withdrawal=_event(EventKind.WITHDRAWN, per_row=per_row),
+            consent_withdrawn_at=Subquery(
+                ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.WITHDRAWN)
+                .order_by("id")
+                .values("occurred_at")[:1]
             ),
-            When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
-            When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
-            When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
-            When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
-            default=Value(ConsentState.INVITED),
-            output_field=models.CharField(),
+            has_countersignature=_event(EventKind.COUNTERSIGNED, per_row=per_row),
+            has_answer=_event(EventKind.QUESTION_ANSWERED, per_row=per_row),
+            has_later_material_version=ExpressionWrapper(
+                Q(record__version__in=superseded), output_field=models.BooleanField()
+            ),
+            activity_at=Coalesce(F("record__signed_at"), F("created_at")),
+            # The draft's health answers ask for a review (`services.draft_save_screening` keeps
+            # the flag and their digest beside them), and no review names these answers.
+            screening_answers_sha256=KeyTextTransform(
+                "answers_sha256", KeyTransform("screening", "draft__answers")
+            ),
+        )
+        .annotate(
+            health_review_due=ExpressionWrapper(
+                Q(draft__answers__screening__needs_review=True)
+                & ~Exists(
+                    ScreeningReview.objects.filter(
+                        draft=OuterRef("draft"), answers_sha256=OuterRef("screening_answers_sha256")
+                    )
+                ),
+                output_field=models.BooleanField(),
+            ),
+        )
+        .annotate(
+            state=Case(
+                When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
+                When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
+                When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
+                When(
+                    signed & has_questions & Q(has_answer=False),
+                    then=Value(ConsentState.AWAITING_ANSWERS),
+                ),
+                When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
+                When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
+                When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
+                When(health_review_due=True, then=Value(ConsentState.HEALTH_REVIEW)),
+                When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
+                default=Value(ConsentState.INVITED),
+                output_field=models.CharField(),
+            )
         )
     )
 
@@ -124,7 +146,9 @@ SIGNED_STATES = frozenset(
         ConsentState.STALE,
     }
 )
-UNSIGNED_OPEN_STATES = frozenset({ConsentState.INVITED, ConsentState.IN_PROGRESS})
+UNSIGNED_OPEN_STATES = frozenset(
+    {ConsentState.INVITED, ConsentState.IN_PROGRESS, ConsentState.HEALTH_REVIEW}
+)
 
 
 class LinkStatus(models.TextChoices):

@@ -26,10 +26,24 @@ from django.utils.translation import gettext_lazy as _
 from education.presentation import procedure_content
 
 from . import eligibility
-from .forms import AgreementForm, ComprehensionForm, EachItemForm, QuestionsForm, SignatureForm
+from .forms import (
+    AgreementForm,
+    ComprehensionForm,
+    EachItemForm,
+    QuestionsForm,
+    ScreeningForm,
+    SignatureForm,
+)
 from .models import ConsentDraft, ConsentInvitation
 from .presentation import checklist_rows, formulation_display, section_for_question
 from .records import SIGNATURE_MEANING
+from .screening import (
+    review_refusals,
+    screening_answered,
+    screening_outcome,
+    screening_questions,
+    screening_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -151,19 +165,59 @@ def _formulation_context(visit: StepVisit, form: forms.Form) -> dict:
     return {"formulation": formulation_display(visit.invitation.formulation)}
 
 
+# The health questionnaire ("health") -----------------------------------------------------------
+
+
+def _screening_kwargs(visit: StepVisit) -> dict:
+    return {
+        "questions": screening_questions(visit.content),
+        "saved": visit.saved.get("answers", {}),
+    }
+
+
+def _save_screening(visit: StepVisit, form: ScreeningForm) -> HttpResponse | None:
+    """Keep the answers; an answer that stops consent gets the kind page instead of going on."""
+    from . import services
+
+    services.draft_save_screening(draft=visit.draft, answers=form.answers())
+    if screening_outcome(visit.draft.answers["screening"], visit.content).stop:
+        return render(
+            visit.request, "consent/screening_stop.html", {"invitation": visit.invitation}
+        )
+    return None
+
+
+def _screening_context(visit: StepVisit, form: ScreeningForm) -> dict:
+    return {"stopped": screening_outcome(visit.saved, visit.content).stop}
+
+
 # One tick per item ("side-effects", "practitioner") -------------------------------------------
 
 
 def _side_effect_kwargs(visit: StepVisit) -> dict:
     rows = procedure_content(visit.content)
+    highlights = screening_outcome(visit.draft.answers.get("screening", {}), visit.content)
     items = [
-        {**row, "label": row["name"]}
+        {**row, "label": row["name"], "reasons": highlights.highlights.get(row["id"], [])}
         for row in rows["local_side_effects"] + rows["systemic_side_effects"]
     ]
+    # What matters for this patient, because of their health answers, comes first.
+    items.sort(key=lambda item: not item["reasons"])
     return {
         "items": items,
         "label": gettext("I understand “%(name)s” may happen to me."),
         "saved": visit.saved,
+    }
+
+
+def _side_effect_context(visit: StepVisit, form: EachItemForm) -> dict:
+    bound = form.bound_items()
+    return {
+        "highlighted": [(item, field) for item, field in bound if item["reasons"]],
+        "others": [(item, field) for item, field in bound if not item["reasons"]],
+        "screening_notes": screening_outcome(
+            visit.draft.answers.get("screening", {}), visit.content
+        ).notes,
     }
 
 
@@ -293,7 +347,7 @@ def _review_context(visit: StepVisit, form: SignatureForm) -> dict:
             invitation=visit.invitation, version_content=visit.content, now=timezone.now()
         )
         if refusal.code == "too_soon"
-    ]
+    ] + review_refusals(visit.draft, list(visit.draft.screening_reviews.all()))
     rows = checklist_rows(invitation=visit.invitation, version_content=visit.content)
     confirmed = answers.get("practitioner", {})
     return {
@@ -304,6 +358,7 @@ def _review_context(visit: StepVisit, form: SignatureForm) -> dict:
         "formulation": formulation_display(visit.invitation.formulation),
         "attempts": answers.get("comprehension", {}).get("attempts", []),
         "questions_text": answers.get("questions", {}).get("text", ""),
+        "screening_answers": screening_record(answers.get("screening", {}), visit.content),
     }
 
 
@@ -327,6 +382,18 @@ STEPS = (
         save=_acknowledge,
     ),
     Step(
+        "health",
+        _("Your health"),
+        3,
+        answer_key="screening",
+        complete_when=screening_answered,
+        template="consent/step_health.html",
+        form_class=ScreeningForm,
+        form_kwargs=_screening_kwargs,
+        save=_save_screening,
+        context=_screening_context,
+    ),
+    Step(
         "side-effects",
         _("Side effects"),
         8,
@@ -337,6 +404,7 @@ STEPS = (
         form_kwargs=_side_effect_kwargs,
         save=_acknowledge_each,
         keep_partial=_keep_ticks_given,
+        context=_side_effect_context,
     ),
     Step(
         "injected",

@@ -16,6 +16,8 @@ from .markdown import render_markdown
 # 3: the version carries its references ("references", numbered) and each factual item the
 #    numbers it cites ("citations"; the evidence statement's are "evidence_citations"), and the
 #    procedure its review interval ("review_interval_days"). Earlier snapshots have none of these.
+# A procedure with a health questionnaire carries it under "screening" (without bumping the
+# schema): a snapshot without questions is byte for byte what it was, so its hash is unchanged.
 SNAPSHOT_SCHEMA = 3
 
 
@@ -139,6 +141,9 @@ def build_snapshot(procedure) -> dict:
     snapshot["procedure"]["evidence_citations"] = cite(
         _by_title(procedure.evidence_references.all())
     )
+    screening = [_screening_question(row, cite) for row in procedure.screening_questions.all()]
+    if screening:
+        snapshot["screening"] = screening
     snapshot["references"] = list(numbering.references.values())
     return snapshot
 
@@ -165,6 +170,7 @@ COMPARED_LISTS = {
     "indications": ("use", "name"),
     "comprehension": ("comprehension question", "question"),
     "questions": ("question and answer", "question"),
+    "screening": ("health question", "question"),
 }
 MATERIAL_LISTS = ("side_effects", "checklist")
 
@@ -296,3 +302,27 @@ def _comprehension(row) -> dict:
             _md(text) if text else "" for text in row.choice_explanation_list
         ]
     return question
+
+
+def _screening_question(row, cite) -> dict:
+    """A health question and its options; each option's rules, its highlighted side effects
+    named by their ids in the snapshot's "side_effects", its note and the note's citations."""
+    return {
+        "id": row.pk,
+        "question": row.question,
+        "hint": row.hint,
+        "answer_type": row.answer_type,
+        "required": row.required,
+        "options": [
+            {
+                "id": option.pk,
+                "label": option.label,
+                "highlight": sorted(effect.pk for effect in option.highlight_side_effects.all()),
+                "note_html": _md(option.note) if option.note.strip() else "",
+                "citations": cite(_by_title(option.references.all())),
+                "needs_review": option.needs_review,
+                "stop": option.stops_consent,
+            }
+            for option in row.options.all()
+        ],
+    }

@@ -36,6 +36,8 @@ from .models import (
     ProcedureVersion,
     QuestionAnswer,
     Reference,
+    ScreeningOption,
+    ScreeningQuestion,
     SideEffect,
 )
 from .selectors import procedure_for_snapshot
@@ -52,7 +54,13 @@ ROW_KINDS = {
     "checklist": (ChecklistItem, "check_text"),
     "comprehension_questions": (ComprehensionQuestion, "question"),
     "questions_answers": (QuestionAnswer, "question"),
+    "screening_questions": (ScreeningQuestion, "question"),
 }
+
+# A health question's answers are written inside it (`[[screening_questions.options]]`), each
+# naming the side effects it highlights by their name in the same file.
+_OPTIONS = "options"
+_HIGHLIGHTS = "highlight_side_effects"
 
 # Fields the loader fills in itself, so a content file must not.
 _LOADER_FIELDS = {"procedure", "position"}
@@ -116,6 +124,11 @@ def demo_content_read(path: Path) -> DemoContent:
                 row = {**row, "choices": "\n".join(row["choices"])}
                 if "choice_explanations" in row:
                     row["choice_explanations"] = "\n".join(row["choice_explanations"])
+            if kind == "screening_questions":
+                _check_options(path, where, row, data["side_effects"])
+                _check_fields(path, model, where, {k: v for k, v in row.items() if k != _OPTIONS})
+                rows[kind].append(row)
+                continue
             _check_fields(path, model, where, row)
             rows[kind].append(row)
     return DemoContent(
@@ -124,6 +137,20 @@ def demo_content_read(path: Path) -> DemoContent:
         procedure=data["procedure"],
         rows=rows,
     )
+
+
+def _check_options(path: Path, where: str, question: dict, side_effects: list[dict]) -> None:
+    names = {row["name"] for row in side_effects}
+    for number, option in enumerate(question.get(_OPTIONS, []), start=1):
+        at = f"{where}, option {number}"
+        if "label" not in option:
+            raise DemoContentError(f"{path.name}: {at} has no label.")
+        unknown = [name for name in option.get(_HIGHLIGHTS, []) if name not in names]
+        if unknown:
+            raise DemoContentError(f"{path.name}: {at} highlights {unknown}, not a side effect.")
+        _check_fields(
+            path, ScreeningOption, at, {k: v for k, v in option.items() if k != _HIGHLIGHTS}
+        )
 
 
 def _check_fields(path: Path, model, where: str, values: dict) -> None:
@@ -173,6 +200,7 @@ SIDE_EFFECTS = ENGLISH.rows["side_effects"]
 CHECKLIST = ENGLISH.rows["checklist"]
 COMPREHENSION_QUESTIONS = ENGLISH.rows["comprehension_questions"]
 QUESTIONS_ANSWERS = ENGLISH.rows["questions_answers"]
+SCREENING_QUESTIONS = ENGLISH.rows["screening_questions"]
 PUBLISH_NOTE = ENGLISH.publish_note
 
 
@@ -219,7 +247,11 @@ def demo_draft_sync(content: DemoContent, *, translation_of: Procedure | None = 
     procedure = sync_demo_row(Procedure, lookup={"slug": content.slug}, values=values)
     _set_citations(procedure, citations)
     for kind, (model, key) in ROW_KINDS.items():
-        _sync_rows(procedure, model, key, content.rows[kind], references)
+        rows = content.rows[kind]
+        if kind == "screening_questions":
+            rows = [{k: v for k, v in row.items() if k != _OPTIONS} for row in rows]
+        _sync_rows(procedure, model, key, rows, references)
+    _sync_screening_options(procedure, content.rows["screening_questions"], references)
     return procedure
 
 
@@ -275,6 +307,28 @@ def _sync_rows(procedure: Procedure, model, key: str, rows: list[dict], referenc
         _set_citations(row, citations)
         kept.append(row.pk)
     model.objects.filter(procedure=procedure).exclude(pk__in=kept).delete()
+
+
+def _sync_screening_options(procedure: Procedure, questions: list[dict], references) -> None:
+    side_effects = {row.name: row for row in procedure.side_effects.all()}
+    for written in questions:
+        question = ScreeningQuestion.objects.get(procedure=procedure, question=written["question"])
+        kept = []
+        for position, values in enumerate(written.get(_OPTIONS, []), start=1):
+            fields, citations = _cited(
+                {k: v for k, v in values.items() if k not in {"label", _HIGHLIGHTS}}, references
+            )
+            option = sync_demo_row(
+                ScreeningOption,
+                lookup={"question": question, "label": values["label"]},
+                values={**fields, "position": position},
+            )
+            _set_citations(option, citations)
+            option.highlight_side_effects.set(
+                [side_effects[name] for name in values.get(_HIGHLIGHTS, [])]
+            )
+            kept.append(option.pk)
+        ScreeningOption.objects.filter(question=question).exclude(pk__in=kept).delete()
 
 
 def _publish_if_changed(procedure: Procedure, *, publisher, note: str):

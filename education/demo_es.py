@@ -17,3 +17,4 @@ CHECKLIST = SPANISH.rows["checklist"]
 COMPREHENSION_QUESTIONS = SPANISH.rows["comprehension_questions"]
 QUESTIONS_ANSWERS = SPANISH.rows["questions_answers"]
 PUBLISH_NOTE = SPANISH.publish_note
+SCREENING_QUESTIONS = SPANISH.rows["screening_questions"]

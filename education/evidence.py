@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import Procedure, SideEffect
+from .models import PRACTITIONER_WILL_DISCUSS, Procedure, SideEffect
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,30 @@ def publish_evidence_problems(*, procedure: Procedure) -> EvidenceProblems:
         uncited.append(_("What the evidence shows"))
     unsupported = [word for row in procedure.side_effects.all() for word in _unsupported(row)]
     return EvidenceProblems(uncited=uncited, unsupported=unsupported)
+
+
+def screening_note_problems(*, procedure: Procedure) -> list[str]:
+    """Each health-question answer whose note for the patient neither cites a reference nor
+    says that the practitioner will discuss it (`PRACTITIONER_WILL_DISCUSS`, in the procedure's
+    language). A consequence told to a patient is sourced or left to the practitioner.
+    `procedure` comes from `selectors.procedure_for_snapshot`.
+    """
+    phrase = PRACTITIONER_WILL_DISCUSS.get(procedure.language, PRACTITIONER_WILL_DISCUSS["en"])
+    return [
+        _("%(question)s — “%(answer)s”") % {"question": question.question, "answer": option.label}
+        for question in procedure.screening_questions.all()
+        for option in question.options.all()
+        if option.note.strip()
+        and not option.references.all()
+        and phrase.casefold() not in " ".join(option.note.split()).casefold()
+    ]
+
+
+def screening_questions_without_answers(*, procedure: Procedure) -> list[str]:
+    """Yes/no and choice questions with fewer than two answers to choose from: a patient could
+    not answer them. `procedure` comes from `selectors.procedure_for_snapshot`."""
+    return [
+        question.question
+        for question in procedure.screening_questions.all()
+        if question.has_options and len(question.options.all()) < 2
+    ]

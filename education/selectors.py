@@ -20,7 +20,7 @@ from .models import Procedure, ProcedureVersion, SideEffect
 
 def procedure_for_snapshot(*, procedure_id: int) -> Procedure:
     """The draft procedure with every related row it publishes and the references they cite,
-    in twelve queries whatever the number of rows."""
+    in sixteen queries whatever the number of rows."""
     return Procedure.objects.prefetch_related(
         "ingredients__references",
         "indications__references",
@@ -33,6 +33,8 @@ def procedure_for_snapshot(*, procedure_id: int) -> Procedure:
         "comprehension_questions",
         "questions_answers",
         "evidence_references",
+        "screening_questions__options__references",
+        "screening_questions__options__highlight_side_effects",
     ).get(pk=procedure_id)
 
 

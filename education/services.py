@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .content import build_snapshot, content_hash, version_diff
-from .evidence import publish_evidence_problems
+from .evidence import (
+    publish_evidence_problems,
+    screening_note_problems,
+    screening_questions_without_answers,
+)
 from .models import Procedure, ProcedureVersion
 from .selectors import procedure_for_snapshot
 
@@ -37,7 +41,9 @@ def procedure_publish(
     Refused without a named clinical reviewer and review date, and while a frequency or
     severity word without a source (`evidence.publish_evidence_problems`) is not among
     `confirmed_words` (their keys); the confirmed words are listed in the version's change
-    summary. Uncited items are shown to the author before publishing but do not block it.
+    summary. Refused too while a note on a health answer neither cites a source nor leaves it
+    to the practitioner (`evidence.screening_note_problems`). Uncited items are shown to the
+    author before publishing but do not block it.
 
     The procedure row is locked for the length of the transaction so that simultaneous publishes
     get consecutive numbers. Publishing content identical to the latest version is refused: it
@@ -46,6 +52,23 @@ def procedure_publish(
     Procedure.objects.select_for_update().filter(pk=procedure.pk).get()
     procedure = procedure_for_snapshot(procedure_id=procedure.pk)
     _refuse_without_review(procedure)
+    unanswerable = screening_questions_without_answers(procedure=procedure)
+    if unanswerable:
+        raise ValidationError(
+            _("Give each yes/no or choice question at least two answers: %(questions)s.")
+            % {"questions": "; ".join(unanswerable)},
+            code="screening_question_without_answers",
+        )
+    unsourced_notes = screening_note_problems(procedure=procedure)
+    if unsourced_notes:
+        raise ValidationError(
+            _(
+                "Each note on a health answer must cite a source or say that your practitioner "
+                "will discuss this with you: %(answers)s."
+            )
+            % {"answers": "; ".join(unsourced_notes)},
+            code="unsourced_screening_note",
+        )
     previous = procedure.versions.order_by("-number").first()
     snapshot = build_snapshot(procedure)
     digest = content_hash(snapshot)

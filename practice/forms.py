@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.admin_forms import InvitationAddForm
+from consent.models import ScreeningDecision
 from consent.selectors import SORTS
 from consent.state import ConsentState
 
@@ -74,6 +75,28 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_helper("answer")
+
+
+class ScreeningReviewForm(forms.Form):
+    """The practitioner's decision on a patient's health answers, with a note."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=ScreeningDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        help_text=_("Kept with the consent. The patient's e-mail does not include it."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a note about your decision.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper("decision", "note")
 
 
 class CountersignForm(forms.Form):

@@ -27,6 +27,7 @@ from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
+from consent.screening import review_for_answers, screening_outcome, screening_record
 from consent.state import ConsentState, record_state
 from consent.storage import (
     PdfStatus,
@@ -41,7 +42,13 @@ from education.presentation import procedure_content
 from education.selectors import procedures_overdue_for_review
 
 from . import exports
-from .forms import AnswerForm, CountersignForm, DashboardFilterForm, InvitationForm
+from .forms import (
+    AnswerForm,
+    CountersignForm,
+    DashboardFilterForm,
+    InvitationForm,
+    ScreeningReviewForm,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -470,3 +477,46 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
             _("A new link was e-mailed to %(email)s.") % {"email": invitation.patient_email},
         )
     return redirect(reverse("practice:dashboard"))
+
+
+# The health answers' review -----------------------------------------------------------------
+
+
+@staff_area
+@require_http_methods(["GET", "POST"])
+def health_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consent's practitioner or a clinic admin: the patient's health answers, and a decision
+    (go ahead / not suitable) with a note. Unsigned consents only; any other answers 404."""
+    draft = selectors.health_review_draft(user=request.user, invitation_id=pk)
+    if draft is None:
+        raise Http404("No such consent.")
+    form = ScreeningReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_review_record(
+                draft=draft,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                reviewer=request.user,
+            )
+        except services.ReviewRefused as refused:
+            form.add_error(None, ValidationError(str(refused), code="refused"))
+        else:
+            messages.success(
+                request, _("Your decision is saved and the patient has been e-mailed.")
+            )
+            return redirect("practice:dashboard")
+    saved = draft.answers.get("screening", {})
+    reviews = list(draft.screening_reviews.all())
+    context = {
+        "draft": draft,
+        "invitation": draft.invitation,
+        "answers": screening_record(saved, draft.version.content),
+        "outcome": screening_outcome(saved, draft.version.content),
+        "current_review": review_for_answers(reviews, saved, saved.get("answers_sha256", "")),
+        "reviews": reviews,
+        "form": form,
+    }
+    return render(
+        request, "practice/health_review.html", context, status=400 if form.errors else 200
+    )

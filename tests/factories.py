@@ -146,6 +146,23 @@ class QuestionAnswerFactory(factory.django.DjangoModelFactory):
     answered_by = "Dr. Sam Answer, dermatologist"
 
 
+class ScreeningQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ScreeningQuestion
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    question = factory.Sequence(lambda n: f"Health question {n}?")
+    answer_type = models.ScreeningAnswerType.YES_NO
+
+
+class ScreeningOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ScreeningOption
+
+    question = factory.SubFactory(ScreeningQuestionFactory)
+    label = factory.Sequence(lambda n: f"Answer {n}")
+
+
 # Consent ---------------------------------------------------------------------------------
 
 from consent import models as consent_models  # noqa: E402

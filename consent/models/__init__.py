@@ -31,6 +31,7 @@ from .records import (
     RecordPdf,
     RecordPdfFailure,
 )
+from .screening import ScreeningDecision, ScreeningReview
 
 __all__ = [
     "GENESIS_HASH",
@@ -56,4 +57,6 @@ __all__ = [
     "RecordPdfFailure",
     "Regulation",
     "RegulatoryStatus",
+    "ScreeningDecision",
+    "ScreeningReview",
 ]

@@ -11,6 +11,7 @@ from .drafts import (
     draft_agree_esign,
     draft_answer_comprehension,
     draft_save_questions,
+    draft_save_screening,
     draft_start,
 )
 from .events import (
@@ -53,6 +54,7 @@ from .retention import (
     record_purge,
     retention_purge_due,
 )
+from .screening import ReviewRefused, screening_review_record
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "ConsentRefused",
     "RequestMeta",
     "RetentionRefused",
+    "ReviewRefused",
     "access_request_export",
     "credential_verify",
     "draft_acknowledge",
@@ -68,6 +71,7 @@ __all__ = [
     "draft_agree_esign",
     "draft_answer_comprehension",
     "draft_save_questions",
+    "draft_save_screening",
     "draft_start",
     "event_append",
     "event_append_each",
@@ -98,4 +102,5 @@ __all__ = [
     "records_log_export",
     "records_pdf_overdue",
     "retention_purge_due",
+    "screening_review_record",
 ]

@@ -12,6 +12,8 @@ from ..models import (
     ConsentDraft,
     ConsentInvitation,
 )
+from ..records import screening_answers_digest
+from ..screening import screening_outcome
 
 
 @transaction.atomic
@@ -88,3 +90,16 @@ def draft_answer_comprehension(*, draft: ConsentDraft, choices: dict[int, int]) 
 
 def draft_save_questions(*, draft: ConsentDraft, text: str) -> ConsentDraft:
     return _save_answers(draft, "questions", {"text": text.strip(), "saved_at": _now_iso()})
+
+
+def draft_save_screening(*, draft: ConsentDraft, answers: dict) -> ConsentDraft:
+    """The health questionnaire's answers (by question id), as a whole, with when they were
+    saved; a later save replaces them.
+
+    Kept beside them, so the dashboard's state can be derived in SQL: whether an answer asks for
+    a practitioner's review, and the SHA-256 of the answers, which a review of them names.
+    """
+    saved = {"answers": answers, "saved_at": _now_iso()}
+    saved["needs_review"] = bool(screening_outcome(saved, draft.version.content).needs_review)
+    saved["answers_sha256"] = screening_answers_digest(saved)
+    return _save_answers(draft, "screening", saved)

@@ -11,14 +11,21 @@ transaction-local settings, which the immutability triggers (migration 0010) che
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import is_clinic_admin
 
-from ..models import ConsentDraft, ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
+from ..models import (
+    ConsentDraft,
+    ConsentEvent,
+    ConsentInvitation,
+    ConsentRecord,
+    EventKind,
+    ScreeningReview,
+)
 from ..records import PURGED_EVENT_DATA, payload_is_purged
 from ..selectors import (
     invitation_retention_ends_at,
@@ -159,8 +166,13 @@ def _invitation_blank(invitation: ConsentInvitation, when: datetime.datetime) ->
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
         patient_name="", patient_email="", patient_date_of_birth=None, purged_at=when
     )
-    _set_local("consent.purging_invitation", "")
+    # The practitioner's reviews of the draft's health answers go with them: written once and
+    # never changed otherwise (the ImmutableModel guard is bypassed here, and only here; on
+    # PostgreSQL the trigger lets this through while the setting names this invitation).
+    reviews = models.QuerySet(ScreeningReview).filter(draft__invitation=invitation)
+    reviews._raw_delete(reviews.db)
     ConsentDraft.objects.filter(invitation=invitation).delete()
+    _set_local("consent.purging_invitation", "")
 
 
 def record_purge(

@@ -19,6 +19,7 @@ from ..records import (
     record_digest,
 )
 from ..request_meta import RequestMeta
+from ..screening import review_refusals
 from ..signature import SignatureRefused, drawn_signature_clean, typed_name_matches
 from ..tokens import new_record_code, new_token
 from .events import event_append
@@ -53,6 +54,7 @@ def _incomplete_refusals(draft: ConsentDraft) -> list[eligibility.Refusal]:
                     "incomplete", _("The step “%(step)s” is not finished.") % {"step": step.title}
                 )
             )
+    found += review_refusals(draft, list(draft.screening_reviews.all()))
     known = {
         "side_effects": {str(row["id"]) for row in content["side_effects"]},
         "practitioner": {str(row["id"]) for row in content["checklist"]},

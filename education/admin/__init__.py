@@ -10,6 +10,7 @@ The admin is a package by what each part administers; importing it registers eve
 from .procedures import HasPublishedVersionFilter, ProcedureAdmin
 from .publishing import ProcedurePublishing, PublishNoteForm
 from .references import ReferenceAdmin
+from .screening import ScreeningQuestionAdmin
 from .side_effects import SideEffectAdmin
 from .versions import ProcedureVersionAdmin
 
@@ -20,5 +21,6 @@ __all__ = [
     "ProcedureVersionAdmin",
     "PublishNoteForm",
     "ReferenceAdmin",
+    "ScreeningQuestionAdmin",
     "SideEffectAdmin",
 ]

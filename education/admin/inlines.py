@@ -9,6 +9,7 @@ from ..models import (
     Indication,
     Ingredient,
     QuestionAnswer,
+    ScreeningQuestion,
     SideEffect,
 )
 from ..widgets import ReadingGradeTextarea, reading_grade_language
@@ -80,3 +81,12 @@ class QuestionAnswerInline(PatientTextInline):
     model = QuestionAnswer
     autocomplete_fields = []
     fields = [("question", "position"), "answer", "answered_by"]
+
+
+class ScreeningQuestionInline(PatientTextInline):
+    """The questions in order; each question's answers and their rules on its own page."""
+
+    model = ScreeningQuestion
+    show_change_link = True
+    autocomplete_fields = []
+    fields = [("question", "position"), "hint", ("answer_type", "required")]

@@ -29,6 +29,7 @@ from .inlines import (
     IndicationInline,
     IngredientInline,
     QuestionAnswerInline,
+    ScreeningQuestionInline,
     SideEffectInline,
 )
 from .publishing import ProcedurePublishing
@@ -131,6 +132,7 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
         ChecklistItemInline,
         ComprehensionQuestionInline,
         QuestionAnswerInline,
+        ScreeningQuestionInline,
     ]
     actions = ["publish_selected"]
 

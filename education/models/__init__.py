@@ -15,6 +15,7 @@ from .choices import (
     EvidenceStrength,
     IndicationKind,
     ReferenceKind,
+    ScreeningAnswerType,
     Section,
     SideEffectFrequency,
     SideEffectPrevention,
@@ -34,11 +35,13 @@ from .parts import (
 )
 from .procedures import MARKDOWN_HELP, Procedure, ProcedureQuerySet
 from .references import Reference
+from .screening import PRACTITIONER_WILL_DISCUSS, ScreeningOption, ScreeningQuestion
 from .versions import ProcedureVersion, ProcedureVersionQuerySet, PublishedVersionImmutable
 
 __all__ = [
     "LANGUAGE_CODES",
     "MARKDOWN_HELP",
+    "PRACTITIONER_WILL_DISCUSS",
     "ChecklistEvidence",
     "ChecklistItem",
     "ComprehensionQuestion",
@@ -55,6 +58,9 @@ __all__ = [
     "QuestionAnswer",
     "Reference",
     "ReferenceKind",
+    "ScreeningAnswerType",
+    "ScreeningOption",
+    "ScreeningQuestion",
     "Section",
     "SideEffect",
     "SideEffectFrequency",

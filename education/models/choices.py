@@ -89,3 +89,13 @@ class Section(models.TextChoices):
     ALTERNATIVES = "alternatives", _("Alternatives")
     AFTERCARE = "aftercare", _("Aftercare")
     QUESTIONS = "questions", _("Questions and answers")
+
+
+class ScreeningAnswerType(models.TextChoices):
+    """How a patient answers a health (screening) question."""
+
+    YES_NO = "yes_no", _("Yes or no")
+    ONE_CHOICE = "one_choice", _("One choice")
+    SEVERAL_CHOICES = "several_choices", _("Several choices")
+    SHORT_TEXT = "short_text", _("Short text")
+    DATE = "date", _("A date")

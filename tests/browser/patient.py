@@ -52,3 +52,22 @@ def invite_patient(demo, mailoutbox) -> Invited:
         link=LINK.search(message.body).group(0),
         content=demo.version.content,
     )
+
+
+def plain_health_answers(content: dict) -> list[tuple[str, str]]:
+    """(question, answer label) for each choice question: the first answer that neither needs
+    review nor stops consent, as a patient with nothing to report gives."""
+    return [
+        (
+            question["question"],
+            next(o["label"] for o in question["options"] if not (o["needs_review"] or o["stop"])),
+        )
+        for question in content.get("screening", [])
+        if question["options"]
+    ]
+
+
+def answer_health_questions(page, content: dict) -> None:
+    """Answer the health step's choice questions with `plain_health_answers`."""
+    for question, label in plain_health_answers(content):
+        page.get_by_role("group", name=question).get_by_label(label, exact=True).check()

@@ -20,7 +20,7 @@ from tests.consent.conftest import complete_draft
 
 from .actions import horizontal_overflow, submit
 from .conftest import DESKTOP, PHONE
-from .patient import DATE_OF_BIRTH, PATIENT_NAME, invite_patient
+from .patient import DATE_OF_BIRTH, PATIENT_NAME, answer_health_questions, invite_patient
 from .staff import sign_in
 
 pytestmark = [
@@ -124,37 +124,41 @@ def test_every_consent_step_with_and_without_errors_has_no_serious_problems(
     page.get_by_role("checkbox").check()
     submit(page, "Save and continue")
 
-    both_states("step 2 side effects")
+    both_states("step 2 health")
+    answer_health_questions(page, invited.content)
+    submit(page, "Save and continue")
+
+    both_states("step 3 side effects")
     for box in page.get_by_role("checkbox").all():
         box.check()
     submit(page, "Save and continue")
 
-    both_states("step 3 injected")
+    both_states("step 4 injected")
     page.get_by_role("checkbox").check()
     submit(page, "Save and continue")
 
-    both_states("step 4 practitioner")
+    both_states("step 5 practitioner")
     for box in page.get_by_role("checkbox").all():
         box.check()
     submit(page, "Save and continue")
 
-    both_states("step 5 understanding", "Check my answers")
+    both_states("step 6 understanding", "Check my answers")
     for question in invited.content["comprehension"]:
         page.get_by_role("group", name=question["question"]).get_by_label(
             invited.wrong_choice(question), exact=True
         ).check()
     submit(page, "Check my answers")
-    check("step 5 understanding, answers wrong")
+    check("step 6 understanding, answers wrong")
     for question in invited.content["comprehension"]:
         page.get_by_role("group", name=question["question"]).get_by_label(
             invited.correct_choice(question), exact=True
         ).check()
     submit(page, "Check my answers")
 
-    check("step 6 questions")  # optional, and the field stops at its length: no error state
+    check("step 7 questions")  # optional, and the field stops at its length: no error state
     submit(page, "Save and continue")
 
-    both_states("step 7 sign", "Sign consent")
+    both_states("step 8 sign", "Sign consent")
     page.get_by_label("Type your full name").fill(PATIENT_NAME)
     page.get_by_role("checkbox").check()
     submit(page, "Sign consent")
@@ -233,7 +237,8 @@ def test_the_consent_steps_in_spanish_have_no_serious_problems(new_page, demo, a
     page.get_by_role("checkbox").check()
     sent()
     complete_draft(invitation)
-    for step in ("about", "side-effects", "injected", "practitioner", "understanding", "questions"):
+    steps = ("about", "health", "side-effects", "injected", "practitioner", "understanding")
+    for step in (*steps, "questions"):
         check.visit(f"/consent/step/{step}/", f"Spanish: step {step}")
         expect(page.locator("html")).to_have_attribute("lang", "es")
     check.visit("/consent/step/sign/", "Spanish: step sign")

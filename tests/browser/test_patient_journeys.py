@@ -14,14 +14,21 @@ from consent.models import ConsentRecord
 from .actions import horizontal_overflow, submit
 from .conftest import PHONE
 from .keyboard import Keyboard
-from .patient import DATE_OF_BIRTH, PATIENT_NAME, QUESTION, invite_patient
+from .patient import (
+    DATE_OF_BIRTH,
+    PATIENT_NAME,
+    QUESTION,
+    answer_health_questions,
+    invite_patient,
+    plain_health_answers,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-STEP_COUNT = 8
+STEP_COUNT = 9
 
 
 def expect_step(page, number, title):
@@ -61,36 +68,42 @@ def walk_to_pdf(page, invited, shot, *, phone: bool, javascript: bool):
     page.get_by_role("checkbox").check()
     submit(page, "Save and continue")
 
-    expect_step(page, 2, "Side effects")
+    expect_step(page, 2, "Your health")
     check_layout()
-    shot("step 2 side effects")
+    shot("step 2 health")
+    answer_health_questions(page, invited.content)
+    submit(page, "Save and continue")
+
+    expect_step(page, 3, "Side effects")
+    check_layout()
+    shot("step 3 side effects")
     boxes = page.get_by_role("checkbox")
     assert boxes.count() == len(invited.content["side_effects"])
     boxes.first.check()
     submit(page, "Save and continue")
     expect_error(page, "Tick to confirm")
     expect(boxes.first).to_be_checked()  # the ticks given are kept
-    shot("step 2 side effects missing ticks")
+    shot("step 3 side effects missing ticks")
     for box in boxes.all():
         box.check()
     submit(page, "Save and continue")
 
-    expect_step(page, 3, "What will be injected")
+    expect_step(page, 4, "What will be injected")
     check_layout()
-    shot("step 3 injected")
+    shot("step 4 injected")
     page.get_by_role("checkbox").check()
     submit(page, "Save and continue")
 
-    expect_step(page, 4, "Your practitioner")
+    expect_step(page, 5, "Your practitioner")
     check_layout()
-    shot("step 4 practitioner")
+    shot("step 5 practitioner")
     for box in page.get_by_role("checkbox").all():
         box.check()
     submit(page, "Save and continue")
 
-    expect_step(page, 5, "Check your understanding")
+    expect_step(page, 6, "Check your understanding")
     check_layout()
-    shot("step 5 understanding")
+    shot("step 6 understanding")
     questions = invited.content["comprehension"]
     first, rest = questions[0], questions[1:]
     page.get_by_role("group", name=first["question"]).get_by_label(
@@ -104,22 +117,22 @@ def walk_to_pdf(page, invited, shot, *, phone: bool, javascript: bool):
     expect(page.get_by_text("Not quite.")).to_be_visible()
     expect(page.locator("fieldset")).to_have_count(1)  # only the wrong one is asked again
     check_layout()
-    shot("step 5 understanding one wrong")
+    shot("step 6 understanding one wrong")
     page.get_by_label(invited.correct_choice(first), exact=True).check()
     submit(page, "Check my answers")
 
-    expect_step(page, 6, "Questions for your practitioner")
+    expect_step(page, 7, "Questions for your practitioner")
     check_layout()
-    shot("step 6 questions")
+    shot("step 7 questions")
     page.get_by_label("Your questions for your practitioner (optional)").fill(QUESTION)
     submit(page, "Save and continue")
 
-    expect_step(page, 7, "Review and sign")
+    expect_step(page, 8, "Review and sign")
     check_layout()
-    shot("step 7 sign")
+    shot("step 8 sign")
     submit(page, "Sign consent")
     expect_error(page, "Type your full name to sign.")
-    shot("step 7 sign missing name")
+    shot("step 8 sign missing name")
     page.get_by_label("Type your full name").fill(PATIENT_NAME)
     pad = page.get_by_role("img", name="You may also draw your signature (optional)")
     if javascript:
@@ -234,8 +247,27 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
     keys.tab_to(save)
     keys.follow()
 
-    expect_step(page, 2, "Side effects")
-    shot("step 2 side effects")
+    expect_step(page, 2, "Your health")
+    shot("step 2 health")
+    keys.skip_to_main()
+    for question, label in plain_health_answers(invited.content):
+        group = page.get_by_role("group", name=question)
+        answer = group.get_by_label(label, exact=True)
+        if answer.get_attribute("type") == "checkbox":
+            keys.tab_to(answer)
+            keys.press("Space")
+        else:  # a radio group is one Tab stop; the arrow keys choose within it
+            keys.tab_to(group.get_by_role("radio").first)
+            labels = [box.get_attribute("value") for box in group.get_by_role("radio").all()]
+            for _ in range(labels.index(answer.get_attribute("value"))):
+                keys.press("ArrowDown")
+            keys.press("Space")
+        expect(answer).to_be_checked()
+    keys.tab_to(save)
+    keys.follow()
+
+    expect_step(page, 3, "Side effects")
+    shot("step 3 side effects")
     keys.skip_to_main()
     more = page.locator("summary").first
     keys.tab_to(more)
@@ -247,7 +279,7 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
         keys.press("Space")
     keys.tab_to(save)
     keys.follow()
-    shot("step 2 side effects one missing")
+    shot("step 3 side effects one missing")
     keys.press("Tab")
     keys.press("Enter")
     last = page.get_by_role("checkbox").last
@@ -259,16 +291,16 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
     keys.tab_to(save)
     keys.follow()
 
-    expect_step(page, 3, "What will be injected")
-    shot("step 3 injected")
+    expect_step(page, 4, "What will be injected")
+    shot("step 4 injected")
     keys.skip_to_main()
     keys.tab_to(page.get_by_role("checkbox"))
     keys.press("Space")
     keys.tab_to(save)
     keys.follow()
 
-    expect_step(page, 4, "Your practitioner")
-    shot("step 4 practitioner")
+    expect_step(page, 5, "Your practitioner")
+    shot("step 5 practitioner")
     keys.skip_to_main()
     for box in page.get_by_role("checkbox").all():
         keys.tab_to(box)
@@ -276,12 +308,12 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
     keys.tab_to(save)
     keys.follow()
 
-    expect_step(page, 5, "Check your understanding")
-    shot("step 5 understanding")
+    expect_step(page, 6, "Check your understanding")
+    shot("step 6 understanding")
     keys.skip_to_main()
     keys.tab_to(button("Check my answers"))
     keys.follow()  # nothing chosen: an error for each question
-    shot("step 5 understanding unanswered")
+    shot("step 6 understanding unanswered")
     keys.press("Tab")
     keys.press("Enter")  # to the first question
     for question in invited.content["comprehension"]:
@@ -294,16 +326,16 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
     keys.tab_to(button("Check my answers"))
     keys.follow()
 
-    expect_step(page, 6, "Questions for your practitioner")
-    shot("step 6 questions")
+    expect_step(page, 7, "Questions for your practitioner")
+    shot("step 7 questions")
     keys.skip_to_main()
     keys.tab_to(page.get_by_role("textbox"))
     keys.type(QUESTION)
     keys.tab_to(save)
     keys.follow()
 
-    expect_step(page, 7, "Review and sign")
-    shot("step 7 sign")
+    expect_step(page, 8, "Review and sign")
+    shot("step 8 sign")
     keys.skip_to_main()
     keys.tab_to(page.get_by_label("Type your full name"))
     keys.type("Alex Morgen")  # a typo: an error
@@ -311,7 +343,7 @@ def test_patient_by_keyboard_alone_goes_from_the_email_link_to_the_pdf(
     keys.press("Space")
     keys.tab_to(button("Sign consent"))
     keys.follow()
-    shot("step 7 sign name mismatch")
+    shot("step 8 sign name mismatch")
     expect_error(page, "This does not match the name the clinic has for you.")
     keys.press("Tab")
     keys.press("Enter")

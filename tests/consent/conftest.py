@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consent import services
+from consent.demo import demo_health_answers
 from consent.models import CredentialKind
 from tests import factories
 
@@ -71,6 +72,8 @@ def complete_draft(invitation):
     content = draft.version.content
     services.draft_agree_esign(draft=draft)
     services.draft_acknowledge(draft=draft, key="about")
+    if content.get("screening"):  # answers that neither need review nor stop consent
+        services.draft_save_screening(draft=draft, answers=demo_health_answers(content))
     services.draft_acknowledge_each(
         draft=draft, key="side_effects", ids={row["id"] for row in content["side_effects"]}
     )

@@ -17,6 +17,7 @@ from consent.models import (
     Location,
     Practitioner,
 )
+from consent.state import ConsentState, with_state
 from consent.tokens import token_hash
 from education.demo import load_education_demo
 from education.selectors import latest_version
@@ -153,3 +154,19 @@ def test_demo_facts_say_they_are_demo_data(load):
     assert "(demo)" in invitation.formulation.manufacturer
     assert demo.REGULATORY_STATUS["source"].startswith("Demo data")
     assert all("demo" in row["title"] for row in demo.CREDENTIALS)
+
+
+def test_the_demo_has_a_patient_whose_health_answers_await_review(load):
+    load()
+    invitation = ConsentInvitation.objects.get(token_hash=token_hash(demo.REVIEW_PATIENT.token))
+    state = with_state(ConsentInvitation.objects.filter(pk=invitation.pk)).get().state
+    assert state == ConsentState.HEALTH_REVIEW
+
+
+def test_loading_again_keeps_the_review_patients_answers(load):
+    load()
+    invitation = ConsentInvitation.objects.get(token_hash=token_hash(demo.REVIEW_PATIENT.token))
+    before = invitation.draft.answers["screening"]
+    load()
+    invitation.draft.refresh_from_db()
+    assert invitation.draft.answers["screening"] == before

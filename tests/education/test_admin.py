@@ -25,6 +25,7 @@ INLINE_PREFIXES = [
     "checklist_items",
     "comprehension_questions",
     "questions_answers",
+    "screening_questions",
 ]
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 

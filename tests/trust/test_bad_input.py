@@ -127,6 +127,13 @@ def step_url(slug):
 def wizard_fields(slug, content):
     if slug in ("about", "injected"):
         return {"agree": TRUTHY}
+    if slug == "health":
+        answers = st.one_of(
+            st.integers(min_value=-1, max_value=999).map(str),
+            st.sampled_from(["2026-01-05", "31/31/1", "yes", ""]),
+            st.text(max_size=600),
+        )
+        return {f"question_{row['id']}": answers for row in content.get("screening", [])}
     if slug == "side-effects":
         return {f"item_{row['id']}": TRUTHY for row in content["side_effects"]}
     if slug == "practitioner":

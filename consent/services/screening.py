@@ -1,0 +1,72 @@
+"""The practitioner's review of a patient's health answers: a decision, chained per draft."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import GENESIS_HASH, ConsentDraft, ConsentRecord, ScreeningReview
+from ..records import screening_answers_digest, screening_review_digest
+from ..screening import screening_outcome
+
+
+class ReviewRefused(Exception):
+    """The review cannot be recorded; the message says why, in words for staff."""
+
+
+@transaction.atomic
+def screening_review_record(
+    *, draft: ConsentDraft, decision: str, note: str, reviewer
+) -> ScreeningReview:
+    """Record a practitioner's decision (go ahead / not suitable) on the draft's current health
+    answers, chained to the draft's previous review, and e-mail the patient (no health data).
+
+    Refused once the consent is signed, or when no current answer asks for review.
+    """
+    draft = (
+        ConsentDraft.objects.select_for_update()
+        .select_related("version", "invitation")
+        .get(pk=draft.pk)
+    )
+    if ConsentRecord.objects.filter(invitation_id=draft.invitation_id).exists():
+        raise ReviewRefused(_("This consent is already signed."))
+    saved = draft.answers.get("screening", {})
+    if not screening_outcome(saved, draft.version.content).needs_review:
+        raise ReviewRefused(_("No health answer of this patient asks for a review."))
+    if decision not in ScreeningReview.Decision.values:
+        raise ReviewRefused(_("Choose a decision."))
+    note = note.strip()
+    if not note:
+        raise ReviewRefused(_("Write a note about your decision."))
+    previous = (
+        ScreeningReview.objects.filter(draft=draft)
+        .order_by("-id")
+        .values_list("review_hash", flat=True)
+        .first()
+    ) or GENESIS_HASH
+    answers_sha256 = screening_answers_digest(saved)
+    reviewer_label = reviewer.get_full_name() or reviewer.get_username()
+    reviewed_at = timezone.now()
+    review = ScreeningReview(
+        draft=draft,
+        decision=decision,
+        note=note,
+        answers_sha256=answers_sha256,
+        reviewed_by=reviewer,
+        reviewer_label=reviewer_label,
+        reviewed_at=reviewed_at,
+        previous_hash=previous,
+        review_hash=screening_review_digest(
+            draft_id=draft.pk,
+            decision=decision,
+            note=note,
+            answers_sha256=answers_sha256,
+            reviewer_id=reviewer.pk,
+            reviewer_label=reviewer_label,
+            reviewed_at=reviewed_at,
+            previous_hash=previous,
+        ),
+    )
+    review.save()
+    transaction.on_commit(lambda: emails.send_screening_reviewed(review))
+    return review
