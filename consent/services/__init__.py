@@ -25,9 +25,16 @@ from .events import (
 from .invitations import (
     invitation_check_birth_date,
     invitation_create,
+    invitation_email_correct,
     invitation_resend,
     invitation_unlock,
     invitation_withdraw,
+)
+from .link_events import (
+    invitation_link_event_add,
+    invitation_note_identity_confirmed,
+    invitation_note_opened,
+    invitation_note_step,
 )
 from .records import (
     COUNTERSIGN_STATEMENT,
@@ -56,6 +63,11 @@ __all__ = [
     "event_append_each",
     "invitation_check_birth_date",
     "invitation_create",
+    "invitation_email_correct",
+    "invitation_link_event_add",
+    "invitation_note_identity_confirmed",
+    "invitation_note_opened",
+    "invitation_note_step",
     "invitation_resend",
     "invitation_unlock",
     "invitation_withdraw",
