@@ -31,7 +31,7 @@ def email_send(
         )
         message.send()
         status = getattr(message, "anymail_status", None)
-        if status is not None and status.message_id:
+        if status is not None and status.message_id is not None:
             sent.provider_message_id = str(status.message_id)[:200]
             sent.save(update_fields=["provider_message_id"])
         email_sent.send(sender=SentEmail, sent_email=sent)
