@@ -174,7 +174,8 @@ def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
     assert ConsentRecord.objects.count() == 1
-    assert ConsentInvitation.objects.count() == 3  # English journey, Spanish journey, signed
+    # English journey, Spanish journey, signed, and one in each state of the link's life.
+    assert ConsentInvitation.objects.count() == 3 + len(consent_demo.LINK_STATE_PATIENTS)
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
