@@ -28,6 +28,7 @@ from .models import (
     CredentialKind,
     Formulation,
     FormulationIngredient,
+    InvitationEvent,
     Location,
     Practitioner,
     ProcedureExperience,
@@ -167,6 +168,76 @@ REVIEW_PATIENT = DemoPatient(
     token="demo-mesotherapy-health-review",  # noqa: S106 - a published demo link, by design.
 )
 SIGNED_PATIENT_QUESTION = "How many sessions will I need?"
+
+# One made-up patient in each state of the link's life short of signing (the signed demo record
+# is the last), each with its moments so many hours ago: what the dashboard's link column shows.
+_SENT = ("sent", 50, {})
+_DELIVERED = ("delivered", 49, {})
+_OPENED = ("opened", 30, {})
+_IDENTITY = ("identity_confirmed", 30, {})
+LINK_STATE_PATIENTS = [
+    (
+        DemoPatient(
+            name="Priya Nair",
+            email="priya.nair@example.com",
+            date_of_birth=datetime.date(1990, 1, 8),
+            token="demo-link-sent",  # noqa: S106 - a published demo link, by design.
+        ),
+        [_SENT],
+    ),
+    (
+        DemoPatient(
+            name="Tomás Alvarez",
+            email="tomas.alvarez@example.com",
+            date_of_birth=datetime.date(1983, 5, 30),
+            token="demo-link-delivered",  # noqa: S106 - a published demo link, by design.
+        ),
+        [_SENT, _DELIVERED],
+    ),
+    (
+        DemoPatient(
+            name="Grace Okafor",
+            email="grace.okafor@example.invalid",
+            date_of_birth=datetime.date(1975, 11, 2),
+            token="demo-link-bounced",  # noqa: S106 - a published demo link, by design.
+        ),
+        [_SENT, ("bounced", 49, {})],
+    ),
+    (
+        DemoPatient(
+            name="Ben Schultz",
+            email="ben.schultz@example.com",
+            date_of_birth=datetime.date(1994, 3, 17),
+            token="demo-link-opened",  # noqa: S106 - a published demo link, by design.
+        ),
+        [_SENT, _DELIVERED, _OPENED],
+    ),
+    (
+        DemoPatient(
+            name="Hana Sato",
+            email="hana.sato@example.com",
+            date_of_birth=datetime.date(1986, 8, 9),
+            token="demo-link-identity",  # noqa: S106 - a published demo link, by design.
+        ),
+        [_SENT, _DELIVERED, _OPENED, _IDENTITY],
+    ),
+    (
+        DemoPatient(
+            name="Owen Price",
+            email="owen.price@example.com",
+            date_of_birth=datetime.date(1981, 12, 21),
+            token="demo-link-step",  # noqa: S106 - a published demo link, by design.
+        ),
+        [
+            _SENT,
+            _DELIVERED,
+            _OPENED,
+            _IDENTITY,
+            ("step_reached", 29, {"step": 1}),
+            ("step_reached", 28, {"step": 3}),
+        ],
+    ),
+]
 SIGNING_REQUEST_META = services.RequestMeta(ip_address="127.0.0.1", user_agent="load_demo")
 
 
@@ -251,6 +322,7 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
     token, replaced_because = _journey_link(facts, JOURNEY_PATIENT)
     record = _signed_record(facts)
     _health_answers_to_review(facts)
+    _link_states(facts)
     spanish = None
     if latest_version_in_language(procedure_id=procedure.pk, language=SPANISH_PATIENT.language):
         spanish_token, spanish_replaced_because = _journey_link(facts, SPANISH_PATIENT)
@@ -378,6 +450,25 @@ def _signed_record(facts: dict) -> ConsentRecord:
         request_meta=SIGNING_REQUEST_META,
     )
     return record
+
+
+def _link_states(facts: dict) -> None:
+    """An invitation in each state of the link's life, with its events, written the first time
+    only (the events are append-only; a second run finds them there)."""
+    now = timezone.now()
+    for patient, moments in LINK_STATE_PATIENTS:
+        invitation = _fixed_link_invitation(patient, facts)
+        if InvitationEvent.objects.filter(invitation=invitation).exists():
+            continue
+        sent_at = now - datetime.timedelta(hours=moments[0][1])
+        ConsentInvitation.objects.filter(pk=invitation.pk).update(sent_at=sent_at)
+        for kind, hours_ago, data in moments:
+            services.invitation_link_event_add(
+                invitation_id=invitation.pk,
+                kind=kind,
+                data=data,
+                occurred_at=now - datetime.timedelta(hours=hours_ago),
+            )
 
 
 def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitation:

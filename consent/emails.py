@@ -22,7 +22,15 @@ def patient_link(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("consent:open", kwargs={"token": token})
 
 
-def _send(*, invitation: ConsentInvitation, subject, template: str, token: str, **context) -> None:
+def _send(
+    *,
+    invitation: ConsentInvitation,
+    subject,
+    template: str,
+    token: str,
+    about: dict | None = None,
+    **context,
+) -> None:
     """Render `template` and `subject` in the patient's language and queue them for the patient.
 
     `subject` is a callable, so that it is translated inside the language switch. Each link's
@@ -43,6 +51,7 @@ def _send(*, invitation: ConsentInvitation, subject, template: str, token: str, 
         subject=subject_text,
         body=message,
         to=[invitation.patient_email],
+        about=about,
     )
 
 
@@ -57,6 +66,8 @@ def send_invitation(invitation: ConsentInvitation, token: str) -> None:
         ),
         template="consent/email/invitation.txt",
         token=token,
+        # Its sending and the provider's delivery reports become the link's events.
+        about={"invitation": invitation.pk},
         procedure_name=procedure_name,
     )
 

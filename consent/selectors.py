@@ -25,7 +25,7 @@ from education.models import Procedure, ProcedureVersion
 from education.selectors import latest_version_in_language
 
 from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, Practitioner
-from .state import ConsentState, with_state
+from .state import ConsentState, with_link_life, with_state
 
 
 def visible_to_staff(
@@ -128,7 +128,7 @@ def practice_consent_page(
         sort=sort,
         per_row=True,
     )
-    by_id = {row.pk: row for row in in_full.filter(pk__in=ids)}
+    by_id = {row.pk: row for row in with_link_life(in_full.filter(pk__in=ids))}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 

@@ -14,8 +14,15 @@ def message_key(kind: str, *parts) -> str:
     return f"{kind}:{digest}"
 
 
-def email_enqueue(*, message_key: str, subject: str, body: str, to: list[str]) -> None:
+def email_enqueue(
+    *, message_key: str, subject: str, body: str, to: list[str], about: dict | None = None
+) -> None:
     """Queue `email_send` for a rendered message. Call it once the transaction that caused the
     message has committed (`transaction.on_commit`), so no e-mail tells of a rolled-back change.
+
+    `about` (ids, never personal data) comes back with `mailing.signals` once the message is sent
+    and as the provider reports its delivery.
     """
-    email_send.enqueue(message_key=message_key, subject=str(subject), body=body, to=list(to))
+    email_send.enqueue(
+        message_key=message_key, subject=str(subject), body=body, to=list(to), about=about or {}
+    )

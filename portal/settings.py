@@ -17,6 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http.request import validate_host
 from django.utils.csp import CSP
 
+from mailing.providers import PROVIDERS as EMAIL_PROVIDERS
+from mailing.providers import anymail_settings
+from mailing.providers import backend_path as provider_backend_path
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "education",
     "consent",
     "practice",
+    "anymail",
     "mailing",
 ]
 
@@ -260,9 +265,22 @@ PUBLIC_PAGE_CACHE_SECONDS = int(
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail (Django's MAILERS): in development the console back-end prints messages unless
-# EMAIL_HOST names an SMTP server; production always sends through SMTP (default: a local MTA).
-if PRODUCTION or os.environ.get("EMAIL_HOST"):
+# E-mail (Django's MAILERS): EMAIL_PROVIDER names an e-mail service provider (anymail; its keys
+# from the environment, mailing/providers.py), whose delivery reports come back to
+# /mail/webhooks/tracking/. Without one: SMTP when EMAIL_HOST names a server or in production
+# (default: a local MTA); in development the console back-end prints messages.
+EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "").strip().lower()
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"EMAIL_PROVIDER must be one of {', '.join(sorted(EMAIL_PROVIDERS))}, or empty for SMTP."
+    )
+ANYMAIL = anymail_settings(EMAIL_PROVIDER, os.environ) if EMAIL_PROVIDER else {}
+if PRODUCTION and EMAIL_PROVIDER and not ANYMAIL.get("WEBHOOK_SECRET"):
+    # The tracking webhook is public: without its secret anyone could report a bounce.
+    raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET (user:password) with EMAIL_PROVIDER.")
+if EMAIL_PROVIDER:
+    MAILERS = {"default": {"BACKEND": provider_backend_path(EMAIL_PROVIDER)}}
+elif PRODUCTION or os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     path("practice/", include("practice.urls")),
     path("accounts/", include("accounts.urls")),
+    path("mail/", include("mailing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -123,3 +123,13 @@ class InvitationForm(InvitationAddForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_helper(*self.fields)
+
+
+class InvitationEmailForm(forms.Form):
+    """Staff correct the patient's e-mail address after a bounce; the link is sent again."""
+
+    patient_email = forms.EmailField(label=_("Patient's e-mail"), max_length=254)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper("patient_email")

@@ -25,6 +25,7 @@ from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
+from consent.presentation.link import link_bounced, link_stages
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
 from consent.screening import review_for_answers, screening_outcome, screening_record
@@ -46,6 +47,7 @@ from .forms import (
     AnswerForm,
     CountersignForm,
     DashboardFilterForm,
+    InvitationEmailForm,
     InvitationForm,
     ScreeningReviewForm,
 )
@@ -128,6 +130,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     for row in page.object_list:
         row.state_label = ConsentState(row.state).label
+        row.link_stages = link_stages(row)
+        row.link_bounced = link_bounced(row)
     counts = selectors.practice_state_counts(
         user=request.user, practitioner_id=practitioner_id, search=filters["q"]
     )
@@ -519,4 +523,44 @@ def health_review(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(
         request, "practice/health_review.html", context, status=400 if form.errors else 200
+    )
+
+
+# The patient's e-mail address -----------------------------------------------------------------
+
+
+@staff_area
+@require_http_methods(["GET", "POST"])
+def invitation_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff who may see the invitation: correct the patient's e-mail address (after a bounce)
+    and e-mail a fresh link to it. Not once signed (404: there is no link left to send)."""
+    invitation = (
+        selectors.visible_invitations(user=request.user).filter(pk=pk, record__isnull=True).first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    form = InvitationEmailForm(
+        request.POST or None, initial={"patient_email": invitation.patient_email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_email_correct(
+                invitation=invitation,
+                patient_email=form.cleaned_data["patient_email"],
+                corrected_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("A new link was e-mailed to %(email)s.")
+                % {"email": form.cleaned_data["patient_email"]},
+            )
+            return redirect("practice:dashboard")
+    return render(
+        request,
+        "practice/invitation_email.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
     )

@@ -19,7 +19,14 @@ from .clinic import (
     Regulation,
     RegulatoryStatus,
 )
-from .invitations import ConsentDraft, ConsentInvitation, InvitationQuerySet
+from .invitations import (
+    DELIVERY_KINDS,
+    ConsentDraft,
+    ConsentInvitation,
+    InvitationEvent,
+    InvitationEventKind,
+    InvitationQuerySet,
+)
 from .records import (
     GENESIS_HASH,
     ConsentEvent,
@@ -34,6 +41,7 @@ from .records import (
 from .screening import ScreeningDecision, ScreeningReview
 
 __all__ = [
+    "DELIVERY_KINDS",
     "GENESIS_HASH",
     "Approval",
     "ConsentDraft",
@@ -48,6 +56,8 @@ __all__ = [
     "FormulationIngredient",
     "ImmutableModel",
     "ImmutableQuerySet",
+    "InvitationEvent",
+    "InvitationEventKind",
     "InvitationQuerySet",
     "Location",
     "Practitioner",

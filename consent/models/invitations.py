@@ -213,3 +213,73 @@ class ConsentDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft for {self.invitation}"
+
+
+class InvitationEventKind(models.TextChoices):
+    """What happened to an invitation's link, from the e-mail to the last step before signing."""
+
+    SENT = "sent", _("E-mail sent")
+    DELIVERED = "delivered", _("E-mail delivered")
+    BOUNCED = "bounced", _("E-mail bounced")
+    COMPLAINED = "complained", _("Marked as spam")
+    OPENED = "opened", _("Link opened")
+    IDENTITY_CONFIRMED = "identity_confirmed", _("Identity confirmed")
+    STEP_REACHED = "step_reached", _("Step reached")
+    EMAIL_CORRECTED = "email_corrected", _("E-mail address corrected")
+
+
+# What the provider reports about the e-mail: the latest of these is the e-mail's status.
+DELIVERY_KINDS = (
+    InvitationEventKind.DELIVERED,
+    InvitationEventKind.BOUNCED,
+    InvitationEventKind.COMPLAINED,
+)
+
+
+class InvitationEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Invitation events are never changed; append a new one.")
+
+    def delete(self):
+        raise TypeError("Invitation events are never deleted.")
+
+
+class InvitationEvent(models.Model):
+    """One moment in the life of an invitation's link (append-only). `data` holds ids, a step
+    number, the provider's name: never the patient's answers or health."""
+
+    invitation = models.ForeignKey(
+        ConsentInvitation,
+        on_delete=models.CASCADE,
+        related_name="link_events",
+        verbose_name=_("invitation"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=InvitationEventKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = InvitationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation event")
+        verbose_name_plural = _("invitation events")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["invitation", "kind", "id"], name="invitation_event_kind_idx")
+        ]
+        constraints = [
+            choice_constraint(
+                "kind", InvitationEventKind.values, name="invitation_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.invitation_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Invitation events are never changed; append a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Invitation events are never deleted.")

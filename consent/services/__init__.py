@@ -26,9 +26,16 @@ from .events import (
 from .invitations import (
     invitation_check_birth_date,
     invitation_create,
+    invitation_email_correct,
     invitation_resend,
     invitation_unlock,
     invitation_withdraw,
+)
+from .link_events import (
+    invitation_link_event_add,
+    invitation_note_identity_confirmed,
+    invitation_note_opened,
+    invitation_note_step,
 )
 from .pdfs import (
     record_pdf_failure_note,
@@ -77,6 +84,11 @@ __all__ = [
     "event_append_each",
     "invitation_check_birth_date",
     "invitation_create",
+    "invitation_email_correct",
+    "invitation_link_event_add",
+    "invitation_note_identity_confirmed",
+    "invitation_note_opened",
+    "invitation_note_step",
     "invitation_purge",
     "invitation_resend",
     "invitation_unlock",

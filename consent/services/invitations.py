@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,8 +18,10 @@ from .. import emails
 from ..models import (
     ConsentInvitation,
     ConsentRecord,
+    InvitationEventKind,
 )
 from ..tokens import new_token
+from .link_events import invitation_link_event_add
 
 
 def _check_language(procedure, language: str) -> None:
@@ -158,6 +161,27 @@ def invitation_resend(
     invitation.refresh_from_db()
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return token
+
+
+@transaction.atomic
+def invitation_email_correct(
+    *, invitation: ConsentInvitation, patient_email: str, corrected_by
+) -> str:
+    """Staff correct the patient's e-mail address (after a bounce, typically) and send the link
+    again to it: a new link, as `invitation_resend`. Only before signing. The correction is an
+    event on the invitation naming who made it (not the addresses)."""
+    validate_email(patient_email)
+    invitation = ConsentInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if ConsentRecord.objects.filter(invitation=invitation).exists():
+        raise ValidationError(_("This invitation has already been signed."), code="signed")
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(patient_email=patient_email)
+    invitation_link_event_add(
+        invitation_id=invitation.pk,
+        kind=InvitationEventKind.EMAIL_CORRECTED,
+        data={"by": corrected_by.pk},
+    )
+    invitation.refresh_from_db()
+    return invitation_resend(invitation=invitation)
 
 
 def invitation_withdraw(*, invitation: ConsentInvitation) -> None:

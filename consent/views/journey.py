@@ -60,6 +60,8 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
             return _closed_page(request, invitation)
     if invitation.is_locked:
         return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
+    if not is_record_link:
+        services.invitation_note_opened(invitation=invitation)
 
     form = DateOfBirthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -69,6 +71,7 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
             start_patient_session(request, invitation)
             if record is not None:
                 return redirect("consent:record")
+            services.invitation_note_identity_confirmed(invitation=invitation)
             services.draft_start(invitation=invitation)
             return redirect("consent:esign")
         invitation.refresh_from_db()
@@ -239,6 +242,8 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
         first = wizard.first_incomplete_step(draft.answers, draft.version.content)
         messages.info(request, _("Please finish this step first."))
         return redirect("consent:step", step=first.slug)
+    if request.method == "GET":
+        services.invitation_note_step(invitation=invitation, step=wizard.step_number(current.slug))
 
     def render_step(form, status=None, **extra) -> HttpResponse:
         if status is None:

@@ -170,3 +170,35 @@ def test_loading_again_keeps_the_review_patients_answers(load):
     load()
     invitation.draft.refresh_from_db()
     assert invitation.draft.answers["screening"] == before
+
+
+def test_demo_has_an_invitation_in_each_state_of_the_links_life(load):
+    from consent.models import InvitationEvent, InvitationEventKind
+
+    load()
+    for patient, moments in demo.LINK_STATE_PATIENTS:
+        invitation = ConsentInvitation.objects.get(token_hash=token_hash(patient.token))
+        kinds = list(
+            InvitationEvent.objects.filter(invitation=invitation)
+            .order_by("id")
+            .values_list("kind", flat=True)
+        )
+        assert kinds == [kind for kind, _hours, _data in moments]
+    last_kinds = {moments[-1][0] for _patient, moments in demo.LINK_STATE_PATIENTS}
+    assert last_kinds == {
+        InvitationEventKind.SENT,
+        InvitationEventKind.DELIVERED,
+        InvitationEventKind.BOUNCED,
+        InvitationEventKind.OPENED,
+        InvitationEventKind.IDENTITY_CONFIRMED,
+        InvitationEventKind.STEP_REACHED,
+    }
+
+
+def test_loading_the_demo_twice_adds_no_link_events(load):
+    from consent.models import InvitationEvent
+
+    load()
+    count = InvitationEvent.objects.count()
+    load()
+    assert InvitationEvent.objects.count() == count

@@ -1,6 +1,7 @@
 """The health questionnaire in the wizard: saved answers, highlighted risks, stop, review."""
 
 import datetime
+import io
 
 import pytest
 from django.db import IntegrityError, connection, models, transaction
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 from consent import services
 from consent.models import ConsentDraft, ConsentInvitation, RecordImmutable, ScreeningReview
 from consent.state import ConsentState, with_state
+from consent.storage import record_stored_pdf
 from consent.wizard import STEP_SLUGS
 from education.services import procedure_publish
 from tests import factories
@@ -222,8 +224,9 @@ def test_the_pdf_lists_the_health_answers_and_the_review(
     review(invitation)
     with django_capture_on_commit_callbacks(execute=True):
         record, _record_token = sign_through_services(invitation)
-    with record.pdf.open("rb") as pdf:
-        text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(record_stored_pdf(record))).pages
+    )
     assert "Health questions" in text
     assert "Discussed by phone" in text
 

@@ -86,6 +86,6 @@ def test_a_failing_mail_server_does_not_lose_the_invitation(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("mailing.tasks.send_mail", refuse)
+    monkeypatch.setattr("mailing.tasks.EmailMessage.send", refuse)
     invitation, _token = invite()
     assert type(invitation).objects.filter(pk=invitation.pk).exists()

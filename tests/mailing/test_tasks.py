@@ -31,10 +31,10 @@ def test_two_messages_with_different_keys_are_both_sent():
 
 
 def test_a_message_the_mail_server_refused_is_sent_when_the_task_runs_again(monkeypatch):
-    def refuse(**kwargs):
+    def refuse(*args, **kwargs):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr("mailing.tasks.send_mail", refuse)
+    monkeypatch.setattr("mailing.tasks.EmailMessage.send", refuse)
     with pytest.raises(ConnectionRefusedError):
         email_send.call(**MESSAGE)
     monkeypatch.undo()

@@ -17,6 +17,7 @@ from consent import demo as consent_demo
 from consent import services
 from consent.models import ConsentInvitation, ConsentRecord
 from consent.tokens import token_hash
+from consent.wizard import STEP_SLUGS
 from education.models import Procedure, ProcedureVersion
 from tests.consent.conftest import complete_draft
 
@@ -174,7 +175,10 @@ def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
     assert ConsentRecord.objects.count() == 1
-    assert ConsentInvitation.objects.count() == 3  # English journey, Spanish journey, signed
+    # English journey, Spanish journey, signed, and one in each state of the link's life.
+    assert ConsentInvitation.objects.count() == 4 + len(
+        consent_demo.LINK_STATE_PATIENTS
+    )  # with the health-review patient
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
@@ -383,7 +387,7 @@ def test_printed_spanish_link_opens_the_wizard_in_spanish(client):
     client.post(path, {"date_of_birth": match["birth"]})
     client.post("/consent/agree/", {"agree": "on"})
     html = client.get("/consent/step/about/").text
-    assert "Paso 1 de 8" in html
+    assert f"Paso 1 de {len(STEP_SLUGS)}" in html
     assert "La mesoterapia es un tratamiento con muchas inyecciones pequeñas" in html
 
 
