@@ -20,6 +20,7 @@ from mailing.services import email_enqueue, message_key
 
 from .models import ConsentRecord
 from .selectors import invitations_expired_unsigned
+from .services import reminder_send
 from .verification import checkpoint_take
 
 
@@ -105,3 +106,14 @@ def record_chain_checkpoint(*, now: str | None = None) -> str:
             to=[settings.CHECKPOINT_EMAIL],
         )
     return line
+
+
+@task
+def invitation_remind(*, invitation_id: int, kind: str, now: str | None = None) -> bool:
+    """Send one reminder if it is still due when a worker runs this (`reminder_send`); True if
+    sent. `now` (ISO time) is for tests. Run twice, it sends one e-mail."""
+    return reminder_send(
+        invitation_id=invitation_id,
+        kind=kind,
+        now=datetime.datetime.fromisoformat(now) if now else timezone.now(),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import journey, record, verify
+from .views import journey, record, reminders, verify
 
 app_name = "consent"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
     path("verify/", verify.verify, name="verify"),
+    path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

@@ -19,7 +19,13 @@ from .clinic import (
     Regulation,
     RegulatoryStatus,
 )
-from .invitations import ConsentDraft, ConsentInvitation, InvitationQuerySet
+from .invitations import (
+    ConsentDraft,
+    ConsentInvitation,
+    ConsentReminder,
+    InvitationQuerySet,
+    ReminderKind,
+)
 from .records import (
     GENESIS_HASH,
     ConsentEvent,
@@ -37,6 +43,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentInvitation",
     "ConsentRecord",
+    "ConsentReminder",
     "Credential",
     "CredentialKind",
     "CredentialStatus",
@@ -52,4 +59,5 @@ __all__ = [
     "RecordImmutable",
     "Regulation",
     "RegulatoryStatus",
+    "ReminderKind",
 ]

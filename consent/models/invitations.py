@@ -83,6 +83,12 @@ class ConsentInvitation(models.Model):
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("invitation withdrawn at"), null=True, blank=True)
+    reminders_stopped_at = models.DateTimeField(
+        _("reminders stopped at"),
+        null=True,
+        blank=True,
+        help_text=_("When the patient asked, through the link in a reminder, for no more."),
+    )
     # A patient session remembers the number it started under (consent.views.access); raising
     # it ends every session of this invitation at its next request, without looking for them.
     # The database's own default lets servers still running the previous code insert rows.
@@ -131,6 +137,39 @@ class ConsentInvitation(models.Model):
         if self.first_opened_at is None:
             return None
         return self.first_opened_at + datetime.timedelta(hours=self.minimum_decision_hours)
+
+
+class ReminderKind(models.TextChoices):
+    NOT_OPENED = "not_opened", _("link not opened")
+    NOT_FINISHED = "not_finished", _("started but not finished")
+    EXPIRING = "expiring", _("link about to expire")
+
+
+class ConsentReminder(models.Model):
+    """One reminder e-mailed to the patient: each kind at most once per invitation."""
+
+    invitation = models.ForeignKey(
+        ConsentInvitation,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("invitation"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "kind"], name="reminder_once_per_invitation_and_kind"
+            ),
+            choice_constraint("kind", ReminderKind.values, name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.invitation}"
 
 
 class ConsentDraft(models.Model):

@@ -37,6 +37,7 @@ from .records import (
     record_request_reconsent,
     record_withdraw,
 )
+from .reminders import invitation_stop_reminders, reminder_send
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "invitation_check_birth_date",
     "invitation_create",
     "invitation_resend",
+    "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
     "record_answer_questions",
@@ -70,4 +72,5 @@ __all__ = [
     "records_log_access",
     "records_log_access_request",
     "records_log_export",
+    "reminder_send",
 ]
