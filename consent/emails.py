@@ -135,3 +135,26 @@ def send_reminder(invitation: ConsentInvitation, kind: str) -> None:
         body=message,
         to=[invitation.patient_email],
     )
+
+
+def send_email_code(invitation: ConsentInvitation, code: str) -> None:
+    """The one-time code the patient types after their date of birth. Each code is new, so the
+    invitation and the code name the message (hashed, as every message key is)."""
+    context = {
+        "invitation": invitation,
+        "code": code,
+        "minutes": int(ConsentInvitation.EMAIL_CODE_LIFETIME.total_seconds() // 60),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: your one-time code") % {"clinic": settings.CLINIC_NAME}
+        message = render_to_string("consent/email/email_code.txt", context)
+    email_enqueue(
+        message_key=message_key(
+            "consent.email_code", invitation.pk, code, invitation.email_code_sent_at
+        ),
+        subject=subject,
+        body=message,
+        to=[invitation.patient_email],
+    )

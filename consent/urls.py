@@ -6,6 +6,7 @@ app_name = "consent"
 
 urlpatterns = [
     path("i/<str:token>/", journey.invitation_open, name="open"),
+    path("code/", journey.email_code, name="email_code"),
     path("session-ended/", journey.session_ended, name="session_ended"),
     path("agree/", journey.esign_agreement, name="esign"),
     path("step/<slug:step>/", journey.wizard_step, name="step"),

@@ -13,6 +13,7 @@ from .drafts import (
     draft_save_questions,
     draft_start,
 )
+from .email_codes import CodeCheck, email_code_check, email_code_send
 from .events import (
     event_append,
     event_append_each,
@@ -43,6 +44,7 @@ from .signing import AlreadySigned, ConsentRefused, record_sign
 __all__ = [
     "COUNTERSIGN_STATEMENT",
     "AlreadySigned",
+    "CodeCheck",
     "ConsentRefused",
     "RequestMeta",
     "access_request_export",
@@ -53,6 +55,8 @@ __all__ = [
     "draft_answer_comprehension",
     "draft_save_questions",
     "draft_start",
+    "email_code_check",
+    "email_code_send",
     "event_append",
     "event_append_each",
     "invitation_check_birth_date",
