@@ -134,7 +134,7 @@ def test_the_fifth_wrong_code_locks_the_link(at_code_page, client, coded):
 
 
 def test_the_right_code_after_the_lock_opens_nothing(at_code_page, client):
-    invitation, code = at_code_page
+    _invitation, code = at_code_page
     for _ in range(5):
         post_code(client, wrong(code))
     response = post_code(client, code)
