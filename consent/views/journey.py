@@ -79,7 +79,7 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
             if invitation.requires_email_code:
-                services.email_code_send(invitation=invitation)
+                _send_code(invitation)
                 start_code_step(request, invitation)
                 return redirect("consent:email_code")
             return _identity_confirmed(request, invitation, record)
@@ -113,6 +113,18 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
     )
 
 
+def _send_code(invitation: ConsentInvitation) -> bool:
+    """E-mail a new code unless one went within the minute or five within the hour."""
+    wait = throttle_hit(
+        cache_alias=settings.VERIFY_THROTTLE_CACHE,
+        scope="email_code",
+        key=str(invitation.pk),
+        limit=EMAIL_CODES_PER_HOUR,
+        seconds=3600,
+    )
+    return not wait and services.email_code_send(invitation=invitation)
+
+
 def _identity_confirmed(request, invitation, record) -> HttpResponse:
     """Everything the link asks was answered: the patient session starts."""
     start_patient_session(request, invitation)
@@ -139,14 +151,7 @@ def _email_code(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
         end_code_step(request)
         return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
     if request.method == "POST" and "resend" in request.POST:
-        wait = throttle_hit(
-            cache_alias=settings.VERIFY_THROTTLE_CACHE,
-            scope="email_code",
-            key=str(invitation.pk),
-            limit=EMAIL_CODES_PER_HOUR,
-            seconds=3600,
-        )
-        if not wait and services.email_code_send(invitation=invitation):
+        if _send_code(invitation):
             messages.success(request, _("We have e-mailed you a new code."))
         else:
             messages.info(
