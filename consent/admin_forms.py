@@ -124,6 +124,7 @@ class InvitationAddForm(forms.ModelForm):
             "language",
             "expires_at",
             "minimum_decision_hours",
+            "requires_email_code",
         ]
         widgets = {
             # The browser's own date picker: a calendar that starts at today suits no birthday.

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from mailing.services import email_enqueue, message_key
 
-from .models import ConsentInvitation, ConsentRecord, ScreeningReview
+from .models import ConsentInvitation, ConsentRecord, ReminderKind, ScreeningReview
+from .reminders import stop_signature
 from .selectors import invitation_procedure_name
 
 
@@ -131,6 +132,63 @@ def send_screening_reviewed(review: ScreeningReview) -> None:
         message = render_to_string(template, context)
     email_enqueue(
         message_key=message_key(template, review.review_hash),
+        subject=subject,
+        body=message,
+        to=[invitation.patient_email],
+    )
+
+
+def send_reminder(invitation: ConsentInvitation, kind: str) -> None:
+    """A reminder of an unfinished consent, with a link that stops reminders.
+
+    It carries no patient link: only the link's hash is kept, and a new link would end the one
+    the patient already has. It points to the invitation e-mail, and to the clinic for a new one.
+    The invitation and the kind name the message, so a reminder queued twice is sent once.
+    """
+    procedure_name = invitation_procedure_name(invitation)
+    stop_link = settings.SITE_URL.rstrip("/") + reverse(
+        "consent:reminders_stop", kwargs={"signature": stop_signature(invitation.pk)}
+    )
+    context = {
+        "invitation": invitation,
+        "kind": kind,
+        "kinds": ReminderKind,
+        "procedure_name": procedure_name,
+        "stop_link": stop_link,
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: a reminder about your %(procedure)s") % {
+            "clinic": settings.CLINIC_NAME,
+            "procedure": procedure_name,
+        }
+        message = render_to_string("consent/email/reminder.txt", context)
+    email_enqueue(
+        message_key=message_key("consent.reminder", invitation.pk, kind),
+        subject=subject,
+        body=message,
+        to=[invitation.patient_email],
+    )
+
+
+def send_email_code(invitation: ConsentInvitation, code: str) -> None:
+    """The one-time code the patient types after their date of birth. Each code is new, so the
+    invitation and the code name the message (hashed, as every message key is)."""
+    context = {
+        "invitation": invitation,
+        "code": code,
+        "minutes": int(ConsentInvitation.EMAIL_CODE_LIFETIME.total_seconds() // 60),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    with translation.override(invitation.language):
+        subject = _("%(clinic)s: your one-time code") % {"clinic": settings.CLINIC_NAME}
+        message = render_to_string("consent/email/email_code.txt", context)
+    email_enqueue(
+        message_key=message_key(
+            "consent.email_code", invitation.pk, code, invitation.email_code_sent_at
+        ),
         subject=subject,
         body=message,
         to=[invitation.patient_email],

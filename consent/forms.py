@@ -46,6 +46,26 @@ class DateOfBirthForm(forms.Form):
         return value
 
 
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code from your e-mail"),
+        help_text=_("We have just e-mailed it to you. It works for 10 minutes."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}
+        ),
+        error_messages={"required": _("Enter the code from your e-mail.")},
+    )
+
+    def clean_code(self):
+        value = "".join(self.cleaned_data["code"].split())
+        if not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(
+                _("Enter the 6 digits from your e-mail, for example 042917."), code="format"
+            )
+        return value
+
+
 class AgreementForm(forms.Form):
     """A single unticked box the patient must tick themselves."""
 

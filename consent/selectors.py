@@ -18,13 +18,22 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.selectors import is_clinic_admin
 from education.models import Procedure, ProcedureVersion
 from education.selectors import latest_version_in_language
 
-from .models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind, Practitioner
+from . import reminders
+from .models import (
+    ConsentEvent,
+    ConsentInvitation,
+    ConsentRecord,
+    ConsentReminder,
+    EventKind,
+    Practitioner,
+)
 from .state import ConsentState, with_link_life, with_state
 
 
@@ -342,3 +351,47 @@ def health_review_draft(*, user, invitation_id: int):
         .filter(invitation__in=invitations, invitation_id=invitation_id, invitation__record=None)
         .first()
     )
+
+
+def invitations_remindable(*, now: datetime.datetime) -> QuerySet[ConsentInvitation]:
+    """Invitations a reminder may still go to at `now`: open (not signed, withdrawn, expired or
+    locked) and the patient has not stopped reminders. `reminded_at` is when its e-mail went."""
+    return ConsentInvitation.objects.filter(
+        withdrawn_at__isnull=True,
+        expires_at__gt=now,
+        record__isnull=True,
+        locked_at__isnull=True,
+        reminders_stopped_at__isnull=True,
+    ).annotate(reminded_from=Coalesce("sent_at", "created_at"))
+
+
+def reminders_due(*, now: datetime.datetime) -> list[tuple[int, str]]:
+    """(invitation id, reminder kind) for each invitation due a reminder at `now`
+    (`consent.reminders`), in two queries however many invitations there are."""
+    candidates = list(
+        invitations_remindable(now=now)
+        .filter(
+            Q(expires_at__lte=reminders.expiring_before(now))
+            | Q(first_opened_at__isnull=True, reminded_from__lte=reminders.not_opened_since(now))
+            | Q(first_opened_at__lte=reminders.not_finished_since(now))
+        )
+        .order_by("pk")
+        .values_list("pk", "reminded_from", "first_opened_at", "expires_at")
+    )
+    kinds_sent: dict[int, set[str]] = {}
+    for invitation_id, kind in ConsentReminder.objects.filter(
+        invitation_id__in=[row[0] for row in candidates]
+    ).values_list("invitation_id", "kind"):
+        kinds_sent.setdefault(invitation_id, set()).add(kind)
+    due = []
+    for invitation_id, reminded_from, first_opened_at, expires_at in candidates:
+        kind = reminders.reminder_due(
+            sent_at=reminded_from,
+            first_opened_at=first_opened_at,
+            expires_at=expires_at,
+            kinds_sent=kinds_sent.get(invitation_id, set()),
+            now=now,
+        )
+        if kind is not None:
+            due.append((invitation_id, kind))
+    return due

@@ -24,6 +24,7 @@ from .selectors import (
     invitations_expired_unsigned,
     records_due_for_purge,
 )
+from .services import reminder_send
 from .verification import checkpoint_take
 
 
@@ -172,3 +173,14 @@ def record_pdf_render(*, record_id: int, attempt: int = 1) -> str:
         )
     again.enqueue(record_id=record_id, attempt=attempt + 1)
     return ""
+
+
+@task
+def invitation_remind(*, invitation_id: int, kind: str, now: str | None = None) -> bool:
+    """Send one reminder if it is still due when a worker runs this (`reminder_send`); True if
+    sent. `now` (ISO time) is for tests. Run twice, it sends one e-mail."""
+    return reminder_send(
+        invitation_id=invitation_id,
+        kind=kind,
+        now=datetime.datetime.fromisoformat(now) if now else timezone.now(),
+    )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import journey, record, verify
+from .views import journey, record, reminders, verify
 
 app_name = "consent"
 
 urlpatterns = [
     path("i/<str:token>/", journey.invitation_open, name="open"),
+    path("code/", journey.email_code, name="email_code"),
     path("session-ended/", journey.session_ended, name="session_ended"),
     path("agree/", journey.esign_agreement, name="esign"),
     path("step/<slug:step>/", journey.wizard_step, name="step"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
     path("verify/", verify.verify, name="verify"),
+    path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

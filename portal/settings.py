@@ -31,6 +31,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -338,6 +348,19 @@ CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+1 555 0100")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "care@clinic.example")
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+# Reminders to patients who have not finished (`manage.py send_reminders`, hourly): one when the
+# link is unopened this many days after it was sent, one when consent was started but not
+# finished this many days after opening, one this many hours before the link expires; at most
+# REMINDER_MAX_PER_INVITATION in all, and none in the clinic's quiet hours (TIME_ZONE's clock,
+# from CLINIC_QUIET_HOURS_START:00 to CLINIC_QUIET_HOURS_END:00; equal hours: no quiet hours).
+REMINDER_NOT_OPENED_DAYS = env_int("REMINDER_NOT_OPENED_DAYS", 2)
+REMINDER_NOT_FINISHED_DAYS = env_int("REMINDER_NOT_FINISHED_DAYS", 3)
+REMINDER_BEFORE_EXPIRY_HOURS = env_int("REMINDER_BEFORE_EXPIRY_HOURS", 24)
+REMINDER_MAX_PER_INVITATION = env_int("REMINDER_MAX_PER_INVITATION", 3)
+CLINIC_QUIET_HOURS_START = env_int("CLINIC_QUIET_HOURS_START", 20)
+CLINIC_QUIET_HOURS_END = env_int("CLINIC_QUIET_HOURS_END", 8)
+if not (0 <= CLINIC_QUIET_HOURS_START <= 23 and 0 <= CLINIC_QUIET_HOURS_END <= 23):
+    raise ImproperlyConfigured("CLINIC_QUIET_HOURS_START and _END are hours, 0 to 23.")
 # The portal's public address, for links in e-mails (patients open them from their inbox). In
 # production it must be set, over HTTPS, and one of the hosts this server answers to: a link to
 # another host (or over plain HTTP) would send patients' tokens somewhere else.

@@ -79,7 +79,10 @@ class ConsentInvitationAdmin(
             gettext_lazy("Procedure"),
             {"fields": ["procedure", "practitioner", "location", "formulation", "language"]},
         ),
-        (gettext_lazy("Link"), {"fields": ["expires_at", "minimum_decision_hours"]}),
+        (
+            gettext_lazy("Link"),
+            {"fields": ["expires_at", "minimum_decision_hours", "requires_email_code"]},
+        ),
     ]
     fieldsets = [
         (
@@ -109,7 +112,9 @@ class ConsentInvitationAdmin(
                     ("created_by", "created_at"),
                     "sent_at",
                     "first_opened_at",
-                    ("failed_attempts", "locked_at"),
+                    "requires_email_code",
+                    ("failed_attempts", "email_code_failures", "locked_at"),
+                    "reminders_stopped_at",
                     "withdrawn_at",
                 ]
             },

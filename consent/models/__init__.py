@@ -23,9 +23,11 @@ from .invitations import (
     DELIVERY_KINDS,
     ConsentDraft,
     ConsentInvitation,
+    ConsentReminder,
     InvitationEvent,
     InvitationEventKind,
     InvitationQuerySet,
+    ReminderKind,
 )
 from .records import (
     GENESIS_HASH,
@@ -48,6 +50,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentInvitation",
     "ConsentRecord",
+    "ConsentReminder",
     "Credential",
     "CredentialKind",
     "CredentialStatus",
@@ -67,6 +70,7 @@ __all__ = [
     "RecordPdfFailure",
     "Regulation",
     "RegulatoryStatus",
+    "ReminderKind",
     "ScreeningDecision",
     "ScreeningReview",
 ]

@@ -28,6 +28,10 @@ class ConsentInvitation(models.Model):
     """The clinic's request that one patient consider one procedure with one practitioner."""
 
     MAX_DATE_OF_BIRTH_ATTEMPTS = 5
+    # The e-mailed one-time code (`requires_email_code`): its digits, life and wrong answers.
+    EMAIL_CODE_DIGITS = 6
+    EMAIL_CODE_LIFETIME = datetime.timedelta(minutes=10)
+    MAX_EMAIL_CODE_ATTEMPTS = 5
     # How long a new link works unless staff choose otherwise (the add form, re-consent).
     DEFAULT_LIFETIME = datetime.timedelta(days=14)
 
@@ -84,7 +88,28 @@ class ConsentInvitation(models.Model):
     failed_attempts = models.PositiveSmallIntegerField(_("wrong date-of-birth answers"), default=0)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    requires_email_code = models.BooleanField(
+        _("require an e-mailed code"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "After the date of birth, the patient also types a 6-digit code we e-mail them: a "
+            "second check that they hold the mailbox."
+        ),
+    )
+    # HMAC-SHA256 of the code, keyed by SECRET_KEY and bound to this invitation: never the code.
+    email_code_hash = models.CharField(_("e-mailed code (HMAC)"), max_length=64, blank=True)
+    email_code_sent_at = models.DateTimeField(_("code e-mailed at"), null=True, blank=True)
+    email_code_failures = models.PositiveSmallIntegerField(
+        _("wrong e-mailed code answers"), default=0, db_default=0
+    )
     withdrawn_at = models.DateTimeField(_("invitation withdrawn at"), null=True, blank=True)
+    reminders_stopped_at = models.DateTimeField(
+        _("reminders stopped at"),
+        null=True,
+        blank=True,
+        help_text=_("When the patient asked, through the link in a reminder, for no more."),
+    )
     # A patient session remembers the number it started under (consent.views.access); raising
     # it ends every session of this invitation at its next request, without looking for them.
     # The database's own default lets servers still running the previous code insert rows.
@@ -127,6 +152,14 @@ class ConsentInvitation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(failed_attempts__lte=5), name="invitation_attempts_at_most_five"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_code_failures__lte=5),
+                name="invitation_code_attempts_at_most_five",
+            ),
+            models.CheckConstraint(
+                condition=Q(email_code_hash="") | Q(email_code_hash__regex=SHA256_PATTERN),
+                name="invitation_code_hash_is_hex",
             ),
             choice_constraint("language", LANGUAGE_CODES, name="invitation_language_valid"),
         ]
@@ -183,6 +216,39 @@ class ConsentInvitation(models.Model):
         if self.first_opened_at is None:
             return None
         return self.first_opened_at + datetime.timedelta(hours=self.minimum_decision_hours)
+
+
+class ReminderKind(models.TextChoices):
+    NOT_OPENED = "not_opened", _("link not opened")
+    NOT_FINISHED = "not_finished", _("started but not finished")
+    EXPIRING = "expiring", _("link about to expire")
+
+
+class ConsentReminder(models.Model):
+    """One reminder e-mailed to the patient: each kind at most once per invitation."""
+
+    invitation = models.ForeignKey(
+        ConsentInvitation,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("invitation"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "kind"], name="reminder_once_per_invitation_and_kind"
+            ),
+            choice_constraint("kind", ReminderKind.values, name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.invitation}"
 
 
 class ConsentDraft(models.Model):

@@ -14,6 +14,7 @@ from .drafts import (
     draft_save_screening,
     draft_start,
 )
+from .email_codes import CodeCheck, email_code_check, email_code_send
 from .events import (
     event_append,
     event_append_each,
@@ -51,6 +52,7 @@ from .records import (
     record_request_reconsent,
     record_withdraw,
 )
+from .reminders import invitation_stop_reminders, reminder_send
 from .retention import (
     RetentionRefused,
     invitation_purge,
@@ -67,6 +69,7 @@ from .signing import AlreadySigned, ConsentRefused, record_sign
 __all__ = [
     "COUNTERSIGN_STATEMENT",
     "AlreadySigned",
+    "CodeCheck",
     "ConsentRefused",
     "RequestMeta",
     "RetentionRefused",
@@ -80,6 +83,8 @@ __all__ = [
     "draft_save_questions",
     "draft_save_screening",
     "draft_start",
+    "email_code_check",
+    "email_code_send",
     "event_append",
     "event_append_each",
     "invitation_check_birth_date",
@@ -91,6 +96,7 @@ __all__ = [
     "invitation_note_step",
     "invitation_purge",
     "invitation_resend",
+    "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
     "patient_hold_lift",
@@ -113,6 +119,7 @@ __all__ = [
     "records_log_access_request",
     "records_log_export",
     "records_pdf_overdue",
+    "reminder_send",
     "retention_purge_due",
     "screening_review_record",
 ]

@@ -59,6 +59,7 @@ def invitation_create(
     expires_at: datetime.datetime,
     minimum_decision_hours: int = 0,
     language: str = settings.LANGUAGE_CODE,
+    requires_email_code: bool = False,
 ) -> tuple[ConsentInvitation, str]:
     """Create an invitation and e-mail the patient its link. Returns it with the raw token.
 
@@ -122,6 +123,7 @@ def invitation_create(
         expires_at=expires_at,
         minimum_decision_hours=minimum_decision_hours,
         language=language,
+        requires_email_code=requires_email_code,
         token_hash=digest,
         sent_at=timezone.now(),
     )
@@ -198,8 +200,10 @@ def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
 
 
 def invitation_unlock(*, invitation: ConsentInvitation) -> None:
-    """Staff reset after five wrong date-of-birth answers."""
-    ConsentInvitation.objects.filter(pk=invitation.pk).update(failed_attempts=0, locked_at=None)
+    """Staff reset after five wrong date-of-birth answers (or e-mailed codes)."""
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(
+        failed_attempts=0, email_code_failures=0, locked_at=None
+    )
 
 
 @transaction.atomic

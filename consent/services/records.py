@@ -173,6 +173,7 @@ def record_request_reconsent(
         expires_at=timezone.now() + ConsentInvitation.DEFAULT_LIFETIME,
         minimum_decision_hours=invitation.minimum_decision_hours,
         language=invitation.language,
+        requires_email_code=invitation.requires_email_code,
     )
     event_append(
         record=record,

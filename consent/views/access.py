@@ -49,6 +49,39 @@ def in_invitation_language(request: HttpRequest, invitation: ConsentInvitation, 
     return response
 
 
+CODE_STEP_KEY = "consent_code_step"
+
+
+def start_code_step(request: HttpRequest, invitation: ConsentInvitation) -> None:
+    """The date of birth matched on an invitation that also requires an e-mailed code: remember
+    that (no patient session yet, so no page of the journey opens) until the code is typed."""
+    request.session.cycle_key()
+    request.session.pop(SESSION_KEY, None)
+    request.session[CODE_STEP_KEY] = {
+        "invitation_id": invitation.pk,
+        "generation": invitation.session_generation,
+        "seen": time.time(),
+    }
+    request.session.set_expiry(IDLE_SECONDS)
+
+
+def code_step_invitation(request: HttpRequest) -> ConsentInvitation | None:
+    """The invitation whose date of birth this browser gave, waiting for its code; None when
+    there is none, it waited more than 30 minutes, or the link was since resent or locked."""
+    state = request.session.get(CODE_STEP_KEY)
+    if not state or time.time() - state.get("seen", 0) > IDLE_SECONDS:
+        return None
+    invitation = ConsentInvitation.objects.filter(pk=state.get("invitation_id")).first()
+    if invitation is None or state.get("generation") != invitation.session_generation:
+        request.session.pop(CODE_STEP_KEY, None)
+        return None
+    return invitation
+
+
+def end_code_step(request: HttpRequest) -> None:
+    request.session.pop(CODE_STEP_KEY, None)
+
+
 def patient_required(view):
     """Only the patient who answered the date-of-birth check, within 30 idle minutes, and
     since the link was last resent, withdrawn, locked or renewed.

@@ -1,6 +1,7 @@
 """The patient's consent journey: the invitation link, the date-of-birth check, the e-signature
 agreement, and the wizard's steps, each served from its declaration in `consent.steps`."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,11 +16,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 from education.presentation import procedure_content
 
 from .. import eligibility, selectors, services, wizard
-from ..forms import AgreementForm, DateOfBirthForm
+from ..forms import AgreementForm, DateOfBirthForm, EmailCodeForm
 from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
 from ..steps import StepVisit
+from ..throttle import throttle_hit
 from ..tokens import token_hash
-from .access import in_invitation_language, patient_required, start_patient_session
+from .access import (
+    code_step_invitation,
+    end_code_step,
+    in_invitation_language,
+    patient_required,
+    start_code_step,
+    start_patient_session,
+)
+
+# Codes one invitation may be sent in an hour, on top of one a minute (`email_code_send`).
+EMAIL_CODES_PER_HOUR = 5
 
 
 def _signed_record(invitation: ConsentInvitation) -> ConsentRecord | None:
@@ -68,12 +80,11 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
         if services.invitation_check_birth_date(
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
-            start_patient_session(request, invitation)
-            if record is not None:
-                return redirect("consent:record")
-            services.invitation_note_identity_confirmed(invitation=invitation)
-            services.draft_start(invitation=invitation)
-            return redirect("consent:esign")
+            if invitation.requires_email_code:
+                _send_code(invitation)
+                start_code_step(request, invitation)
+                return redirect("consent:email_code")
+            return _identity_confirmed(request, invitation, record)
         invitation.refresh_from_db()
         if invitation.is_locked:
             return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
@@ -100,6 +111,86 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
             "form": form,
             "is_record_link": is_record_link,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _send_code(invitation: ConsentInvitation) -> bool:
+    """E-mail a new code unless one went within the minute or five within the hour."""
+    wait = throttle_hit(
+        cache_alias=settings.VERIFY_THROTTLE_CACHE,
+        scope="email_code",
+        key=str(invitation.pk),
+        limit=EMAIL_CODES_PER_HOUR,
+        seconds=3600,
+    )
+    return not wait and services.email_code_send(invitation=invitation)
+
+
+def _identity_confirmed(request, invitation, record) -> HttpResponse:
+    """Everything the link asks was answered: the patient session starts."""
+    start_patient_session(request, invitation)
+    if record is not None:
+        return redirect("consent:record")
+    services.invitation_note_identity_confirmed(invitation=invitation)
+    services.draft_start(invitation=invitation)
+    return redirect("consent:esign")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_code(request: HttpRequest) -> HttpResponse:
+    """The browser that just gave the date of birth, on an invitation that requires it: the
+    one-time code e-mailed to the patient; a button asks for a new one (at most once a minute,
+    five an hour). Without that date of birth first, the session-ended page."""
+    invitation = code_step_invitation(request)
+    if invitation is None:
+        return redirect("consent:session_ended")
+    return in_invitation_language(request, invitation, lambda: _email_code(request, invitation))
+
+
+def _email_code(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
+    if invitation.is_locked:
+        end_code_step(request)
+        return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
+    if request.method == "POST" and "resend" in request.POST:
+        if _send_code(invitation):
+            messages.success(request, _("We have e-mailed you a new code."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "We have sent you a code very recently. Please check your e-mail (and its "
+                    "spam folder), or ask again in a few minutes."
+                ),
+            )
+        return redirect("consent:email_code")
+    form = EmailCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.email_code_check(invitation=invitation, code=form.cleaned_data["code"])
+        if result == services.CodeCheck.RIGHT:
+            end_code_step(request)
+            return _identity_confirmed(request, invitation, _signed_record(invitation))
+        if result == services.CodeCheck.LOCKED:
+            end_code_step(request)
+            return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
+        if result == services.CodeCheck.EXPIRED:
+            error = ValidationError(
+                _("This code has expired. Ask for a new code below."), code="expired"
+            )
+        else:
+            invitation.refresh_from_db(fields=["email_code_failures"])
+            left = ConsentInvitation.MAX_EMAIL_CODE_ATTEMPTS - invitation.email_code_failures
+            error = ValidationError(
+                _("That code does not match the one we sent. %(left)d tries left.")
+                % {"left": left},
+                code="mismatch",
+            )
+        form.add_error("code", error)
+    return render(
+        request,
+        "consent/email_code.html",
+        {"invitation": invitation, "form": form},
         status=400 if form.errors else 200,
     )
 

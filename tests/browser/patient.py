@@ -32,8 +32,9 @@ class Invited:
         )
 
 
-def invite_patient(demo, mailoutbox) -> Invited:
-    """Invite the patient as the clinic does, and read their link from the e-mail they get."""
+def invite_patient(demo, mailoutbox, **options) -> Invited:
+    """Invite the patient as the clinic does, and read their link from the e-mail they get.
+    `options` go to `invitation_create` (e.g. requires_email_code=True)."""
     invitation, _token = services.invitation_create(
         created_by=demo.admin,
         patient_name=PATIENT_NAME,
@@ -45,6 +46,7 @@ def invite_patient(demo, mailoutbox) -> Invited:
         formulation=demo.formulation,
         expires_at=timezone.now() + datetime.timedelta(days=14),
         minimum_decision_hours=0,
+        **options,
     )
     [message] = [message for message in mailoutbox if message.to == [PATIENT_EMAIL]]
     return Invited(

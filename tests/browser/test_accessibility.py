@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from consent import demo as consent_demo
 from consent import services
 from consent.models import ConsentInvitation
+from consent.reminders import stop_signature
 from education.demo_es import SLUG as SPANISH_SLUG
 from tests.consent.conftest import complete_draft
 
@@ -88,6 +89,36 @@ def test_public_pages_have_no_serious_accessibility_problems(new_page, demo, axe
         page.get_by_role("navigation", name="Language").get_by_role("link", name="Español").click()
     check("home, in Spanish")
     check.visit(f"/procedures/{SPANISH_SLUG}/", "procedure page, in Spanish")
+
+    check.assert_clean()
+
+
+def test_the_emailed_code_and_stop_reminders_pages_have_no_serious_problems(
+    new_page, demo, axe, mailoutbox
+):
+    invited = invite_patient(demo, mailoutbox, requires_email_code=True)
+    page = new_page(bypass_csp=True)
+    check = Checker(axe, page)
+    page.goto(invited.link)
+    page.get_by_label("Your date of birth").fill(DATE_OF_BIRTH.isoformat())
+    submit(page, "Continue")
+    check("e-mailed code")
+    submit(page, "Continue")
+    expect(page.get_by_role("alert")).to_be_visible()
+    check("e-mailed code, sent empty")
+    page.get_by_label("The 6-digit code from your e-mail").fill("12")
+    submit(page, "Continue")
+    check("e-mailed code, not six digits")
+    submit(page, "E-mail me a new code")
+    check("e-mailed code, asked again too soon")
+    page.set_viewport_size(PHONE)
+    check("e-mailed code, phone")
+    stop = f"/consent/reminders/stop/{stop_signature(invited.invitation.pk)}/"
+    check.visit(stop, "stop reminders, phone")
+    page.set_viewport_size(DESKTOP)
+    check.visit(stop, "stop reminders")
+    submit(page, "Send me no more reminders")
+    check("reminders stopped")
 
     check.assert_clean()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from consent import services
-from consent.models import ConsentEvent, ConsentRecord, EventKind
+from consent.models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
 from consent.tokens import token_hash
 from education.services import procedure_publish
@@ -572,6 +572,32 @@ def test_practitioner_invites_a_patient_from_the_dashboard(
         )
     assert response.status_code == 302, response.content[:2000]
     assert mailoutbox[-1].to == ["new@example.com"]
+
+
+def test_the_dashboard_invitation_can_require_an_emailed_code(
+    as_practitioner, clinic, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_practitioner.post(
+            reverse("practice:invitation_new"),
+            {
+                "patient_name": "New Patient",
+                "patient_email": "new@example.com",
+                "patient_date_of_birth": "1990-02-03",
+                "procedure": clinic["procedure"].pk,
+                "practitioner": clinic["practitioner"].pk,
+                "location": clinic["location"].pk,
+                "formulation": clinic["formulation"].pk,
+                "language": "en",
+                "expires_at": (timezone.now() + datetime.timedelta(days=7)).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "minimum_decision_hours": 0,
+                "requires_email_code": "on",
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+    assert ConsentInvitation.objects.get(patient_email="new@example.com").requires_email_code
 
 
 def test_resend_from_the_dashboard_replaces_the_link(

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from accounts.roles import PRACTITIONERS
 from consent import services
 from consent.models import ConsentEvent, ConsentInvitation, ConsentRecord, EventKind
+from consent.reminders import stop_signature
 from consent.selectors import ConsentState
 from consent.signature import typed_name_matches
 from consent.wizard import STEP_SLUGS
@@ -201,6 +202,46 @@ def test_date_of_birth_step_takes_any_submission(invite, examined):
 
     @FUZZ
     @given(body=bodies(fields))
+    def submit(body):
+        examined.run(lambda: send(Client(), "POST", url, body), check=check)
+
+    submit()
+
+
+def test_emailed_code_step_takes_any_submission(invite, client, examined):
+    invitation, token = invite(requires_email_code=True)
+    client.post(reverse("consent:open", kwargs={"token": token}), {"date_of_birth": DATE_OF_BIRTH})
+    fields = {
+        "code": st.sampled_from(["123456", "12 34 56", "1234567", "abcdef"]),
+        "resend": TRUTHY,
+    }
+
+    def check(response, new_rows):
+        fresh = ConsentInvitation.objects.get(pk=invitation.pk)
+        fresh.full_clean()
+        assert fresh.email_code_failures <= ConsentInvitation.MAX_EMAIL_CODE_ATTEMPTS
+
+    @FUZZ
+    @given(body=bodies(fields))
+    def submit(body):
+        examined.run(
+            lambda: send(client, "POST", reverse("consent:email_code"), body),
+            check=check,
+            client=client,
+        )
+
+    submit()
+
+
+def test_stop_reminders_takes_any_submission(invite, examined):
+    invitation, _token = invite()
+    url = reverse("consent:reminders_stop", kwargs={"signature": stop_signature(invitation.pk)})
+
+    def check(response, new_rows):
+        ConsentInvitation.objects.get(pk=invitation.pk).full_clean()
+
+    @FUZZ
+    @given(body=bodies({"confirm": TRUTHY}))
     def submit(body):
         examined.run(lambda: send(Client(), "POST", url, body), check=check)
 

@@ -121,6 +121,14 @@ def parameter_values(route: Route, world) -> list[tuple[dict[str, str], str | No
             ({"token": world.open_tokens["A"]}, None, "A's used invitation link"),
             ({"token": "not-a-real-token"}, None, "unknown link"),
         ]
+    if names == {"signature"} and route.name == "consent:reminders_stop":
+        from consent.reminders import stop_signature
+
+        # The page shows nothing of the patient's, so it has no owner to protect.
+        return [
+            ({"signature": stop_signature(invitations["C"].pk)}, None, "C's stop-reminders link"),
+            ({"signature": "1:forged"}, None, "forged stop-reminders link"),
+        ]
     if names == {"step"}:
         return [({"step": slug}, None, "") for slug in [*STEP_SLUGS, "no-such-step"]]
     if names == {"code"} and route.name == "language_switch":
