@@ -29,6 +29,7 @@ from .models import (
     Formulation,
     FormulationIngredient,
     InvitationEvent,
+    InvitationEventKind,
     Location,
     Practitioner,
     ProcedureExperience,
@@ -469,6 +470,10 @@ def _link_states(facts: dict) -> None:
                 data=data,
                 occurred_at=now - datetime.timedelta(hours=hours_ago),
             )
+        # A patient past the date of birth has a draft, as the journey would have made, so the
+        # dashboard's state ("In progress") agrees with the link's column.
+        if any(kind == InvitationEventKind.IDENTITY_CONFIRMED for kind, _hours, _data in moments):
+            services.draft_start(invitation=invitation)
 
 
 def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitation:

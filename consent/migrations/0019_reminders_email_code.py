@@ -58,7 +58,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="consentinvitation",
             name="email_code_hash",
-            field=models.CharField(blank=True, max_length=64, verbose_name="e-mailed code (HMAC)"),
+            field=models.CharField(
+                blank=True, db_default="", max_length=64, verbose_name="e-mailed code (HMAC)"
+            ),
         ),
         migrations.AddField(
             model_name="consentinvitation",

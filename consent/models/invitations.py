@@ -98,7 +98,9 @@ class ConsentInvitation(models.Model):
         ),
     )
     # HMAC-SHA256 of the code, keyed by SECRET_KEY and bound to this invitation: never the code.
-    email_code_hash = models.CharField(_("e-mailed code (HMAC)"), max_length=64, blank=True)
+    email_code_hash = models.CharField(
+        _("e-mailed code (HMAC)"), max_length=64, blank=True, db_default=""
+    )
     email_code_sent_at = models.DateTimeField(_("code e-mailed at"), null=True, blank=True)
     email_code_failures = models.PositiveSmallIntegerField(
         _("wrong e-mailed code answers"), default=0, db_default=0

@@ -40,9 +40,24 @@ REVOKED_SINCE_MAIN = {
 }
 
 
+# What education 0007_screening_questions grants: the health questionnaire's models.
+SCREENING_MODELS = ("screeningoption", "screeningquestion")
+GRANTED_SINCE_MAIN = {
+    roles.CLINIC_ADMINS: [
+        ("education", f"{action}_{model}")
+        for model in SCREENING_MODELS
+        for action in ("add", "change", "delete", "view")
+    ],
+    roles.PRACTITIONERS: [("education", f"view_{model}") for model in SCREENING_MODELS],
+}
+
+
 def grants_after_upgrade(grants_on_main: dict) -> dict:
     return {
-        name: [grant for grant in grants if grant not in REVOKED_SINCE_MAIN]
+        name: sorted(
+            [grant for grant in grants if grant not in REVOKED_SINCE_MAIN]
+            + [grant for grant in GRANTED_SINCE_MAIN[name] if grant not in grants]
+        )
         for name, grants in grants_on_main.items()
     }
 

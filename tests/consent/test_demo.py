@@ -202,3 +202,14 @@ def test_loading_the_demo_twice_adds_no_link_events(load):
     count = InvitationEvent.objects.count()
     load()
     assert InvitationEvent.objects.count() == count
+
+
+def test_demo_patients_past_their_date_of_birth_are_in_progress_on_the_dashboard(load):
+    from consent.models import InvitationEventKind
+
+    load()
+    for patient, moments in demo.LINK_STATE_PATIENTS:
+        invitation = ConsentInvitation.objects.get(token_hash=token_hash(patient.token))
+        state = with_state(ConsentInvitation.objects.filter(pk=invitation.pk)).get().state
+        confirmed = any(kind == InvitationEventKind.IDENTITY_CONFIRMED for kind, *_ in moments)
+        assert state == (ConsentState.IN_PROGRESS if confirmed else ConsentState.INVITED), patient

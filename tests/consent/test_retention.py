@@ -19,6 +19,7 @@ from consent.models import (
     ConsentRecord,
     EventKind,
     RecordImmutable,
+    RecordPdf,
 )
 from tests.consent.conftest import DATE_OF_BIRTH, PATIENT_NAME, REQUEST_META, complete_draft
 from tests.trust.forms import form_data
@@ -295,7 +296,7 @@ def test_a_purge_under_a_patient_hold_is_refused(record, clinic_admin):
 def test_a_purge_deletes_the_patient_data_and_the_pdf(
     record, clinic_admin, django_capture_on_commit_callbacks
 ):
-    pdf_path = record.pdf.path
+    pdf_path = RecordPdf.objects.get(record=record).file.path
 
     purge(record, clinic_admin, django_capture_on_commit_callbacks)
 
@@ -311,6 +312,7 @@ def test_a_purge_deletes_the_patient_data_and_the_pdf(
 
 
 def test_a_purge_keeps_every_digest(record, clinic_admin, django_capture_on_commit_callbacks):
+    pdf_before = RecordPdf.objects.values_list("file", "sha256").get(record=record)
     purge(record, clinic_admin, django_capture_on_commit_callbacks)
 
     purged = ConsentRecord.objects.get(pk=record.pk)
@@ -319,7 +321,7 @@ def test_a_purge_keeps_every_digest(record, clinic_admin, django_capture_on_comm
         record.previous_hash,
         record.content_sha256,
     )
-    assert (purged.pdf.name, purged.pdf_sha256) == (record.pdf.name, record.pdf_sha256)
+    assert RecordPdf.objects.values_list("file", "sha256").get(record=record) == pdf_before
 
 
 def test_a_purge_is_a_chained_event_naming_who_confirmed_it(

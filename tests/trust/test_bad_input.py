@@ -461,6 +461,7 @@ ADMIN_ADD_FORMS = [
     "consent.RegulatoryStatus",
     "education.Procedure",
     "education.Reference",
+    "education.ScreeningQuestion",
     "education.SideEffect",
     # No second factor is added in admin: people enrol their own (accounts/admin.py).
 ]
