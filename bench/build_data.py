@@ -171,8 +171,8 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
     extra = {}
     for column, field in fields.items():
-        if column in columns or column == "id" or field.generated:
-            continue
+        if column in columns or column == "id" or field.generated or field.has_db_default():
+            continue  # the database fills it (a db_default) or derives it
         if field.has_default():
             extra[column] = field.get_db_prep_save(field.get_default(), connection)
         elif field.null:

@@ -134,7 +134,9 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
         ],
         "questions": answers.get("questions", {}).get("text", ""),
         # The health questionnaire's answers and any practitioner's review of them.
-        "screening": screening_payload(draft, list(draft.screening_reviews.all())),
+        "screening": screening_payload(
+            draft, list(draft.screening_reviews.all()) if draft.pk else []
+        ),
         "signature": {
             "typed_name": typed_name,
             "drawn": drawn_signature or None,
