@@ -313,7 +313,7 @@ def pdf_queue_drained(timeout: float = 900) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         left = database_query(
-            "SELECT count(*) FROM django_tasks_db_dbtaskresult "
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
             "WHERE task_path = %s AND status IN ('READY', 'RUNNING')",
             [PDF_TASK],
         )[0][0]
@@ -342,7 +342,7 @@ def pdf_figures(since: datetime.datetime) -> dict:
     ]
     done, busy = database_query(
         "SELECT count(*), coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float "
-        "FROM django_tasks_db_dbtaskresult WHERE task_path = %s AND status = 'SUCCESSFUL'",
+        "FROM django_tasks_database_dbtaskresult WHERE task_path = %s AND status = 'SUCCESSFUL'",
         [PDF_TASK],
     )[0]
     return {
@@ -357,7 +357,7 @@ def pdf_figures(since: datetime.datetime) -> dict:
 def two_workers_on_queued_pdfs(env: dict, log_file: Path, count: int) -> dict:
     """`count` records lose their PDF row (the bench's records are built with one) and get a
     PDF task each; two workers process the queue. Each must be made exactly once."""
-    database_query("DELETE FROM django_tasks_db_dbtaskresult WHERE task_path = %s", [PDF_TASK])
+    database_query("DELETE FROM django_tasks_database_dbtaskresult WHERE task_path = %s", [PDF_TASK])
     ids = [
         row[0]
         for row in database_query(
@@ -392,7 +392,7 @@ def two_workers_on_queued_pdfs(env: dict, log_file: Path, count: int) -> dict:
     )[0]
     statuses = dict(
         database_query(
-            "SELECT status, count(*) FROM django_tasks_db_dbtaskresult "
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult "
             "WHERE task_path = %s GROUP BY status",
             [PDF_TASK],
         )
