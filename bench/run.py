@@ -357,7 +357,9 @@ def pdf_figures(since: datetime.datetime) -> dict:
 def two_workers_on_queued_pdfs(env: dict, log_file: Path, count: int) -> dict:
     """`count` records lose their PDF row (the bench's records are built with one) and get a
     PDF task each; two workers process the queue. Each must be made exactly once."""
-    database_query("DELETE FROM django_tasks_database_dbtaskresult WHERE task_path = %s", [PDF_TASK])
+    database_query(
+        "DELETE FROM django_tasks_database_dbtaskresult WHERE task_path = %s", [PDF_TASK]
+    )
     ids = [
         row[0]
         for row in database_query(
