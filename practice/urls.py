@@ -1,16 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "practice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", views.export_csv, name="export_csv"),
-    path("invitations/new/", views.invitation_new, name="invitation_new"),
-    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
-    path("invitations/<int:pk>/health-review/", views.health_review, name="health_review"),
-    path("invitations/<int:pk>/email/", views.invitation_email, name="invitation_email"),
+    path("invitations/new/", invitation_views.invitation_new, name="invitation_new"),
+    path(
+        "invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"
+    ),
+    path(
+        "invitations/<int:pk>/health-review/", invitation_views.health_review, name="health_review"
+    ),
+    path("invitations/<int:pk>/email/", invitation_views.invitation_email, name="invitation_email"),
     path("records/<str:code>/", views.record_detail, name="record"),
     path("records/<str:code>/answer/", views.record_answer, name="answer"),
     path("records/<str:code>/countersign/", views.record_countersign, name="countersign"),
