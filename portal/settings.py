@@ -21,28 +21,9 @@ from mailing.providers import PROVIDERS as EMAIL_PROVIDERS
 from mailing.providers import anymail_settings
 from mailing.providers import backend_path as provider_backend_path
 
+from .env import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 ENVIRONMENT = os.environ.get("DJANGO_ENV", "development").strip().lower()
@@ -262,8 +243,8 @@ VERIFY_THROTTLE_SECONDS = int(os.environ.get("VERIFY_THROTTLE_SECONDS", "600"))
 # due for purging this many days after its last event, an invitation nobody signed (and its
 # draft) this many days after it was created. Local law decides; the defaults are 10 years and
 # 1 year.
-RECORD_RETENTION_DAYS = int(os.environ.get("RECORD_RETENTION_DAYS", "3653"))
-UNSIGNED_RETENTION_DAYS = int(os.environ.get("UNSIGNED_RETENTION_DAYS", "365"))
+RECORD_RETENTION_DAYS = env_int("RECORD_RETENTION_DAYS", 3653)
+UNSIGNED_RETENTION_DAYS = env_int("UNSIGNED_RETENTION_DAYS", 365)
 
 # The home page, library and procedure pages, rendered once per library change and language and
 # kept in each process's memory for visitors without a session (portal/page_cache.py). Off in
@@ -336,12 +317,12 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # The daily record-chain checkpoint (`manage.py checkpoint_record_chain`): appended as a line to
 # this file, and/or e-mailed to this address. Keep either out of reach of the database's owner.
 CHECKPOINT_PATH = os.environ.get("CHECKPOINT_PATH", "")
+CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
 # The signed record's PDF is made by a worker: attempts per run, seconds between them, and
 # after how many minutes without a PDF `ensure_record_pdfs` queues a record again.
-RECORD_PDF_ATTEMPTS = int(os.environ.get("RECORD_PDF_ATTEMPTS", "3"))
-RECORD_PDF_RETRY_SECONDS = int(os.environ.get("RECORD_PDF_RETRY_SECONDS", "60"))
-RECORD_PDF_SWEEP_MINUTES = int(os.environ.get("RECORD_PDF_SWEEP_MINUTES", "10"))
-CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
+RECORD_PDF_ATTEMPTS = env_int("RECORD_PDF_ATTEMPTS", 3)
+RECORD_PDF_RETRY_SECONDS = env_int("RECORD_PDF_RETRY_SECONDS", 60)
+RECORD_PDF_SWEEP_MINUTES = env_int("RECORD_PDF_SWEEP_MINUTES", 10)
 
 # The clinic as patients see it (header, footer, help lines).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")
