@@ -227,11 +227,7 @@ def access_request_invitations_of(*, user, patient_email: str, date_of_birth) ->
     """Staff: every invitation this user may see to `patient_email` (in any case) for a patient
     born on `date_of_birth` (see `access_request_invitations`). A purged invitation has neither
     left, and stands for no patient: it finds nothing (not every other purged invitation)."""
-    if not patient_email or date_of_birth is None:
-        return ConsentInvitation.objects.none()
-    same_patient = ConsentInvitation.objects.filter(
-        patient_email__iexact=patient_email, patient_date_of_birth=date_of_birth
-    )
+    same_patient = patient_invitations(email=patient_email, date_of_birth=date_of_birth)
     return _with_everything_held(visible_to_staff(same_patient, user=user))
 
 
@@ -333,7 +329,11 @@ def invitations_due_for_purge(*, now=None) -> QuerySet[ConsentInvitation]:
 
 
 def patient_invitations(*, email: str, date_of_birth) -> QuerySet[ConsentInvitation]:
-    """Every invitation of one patient, known by e-mail and date of birth."""
+    """Every invitation of one patient, known by e-mail (in any case) and date of birth. A purged
+    invitation has neither left and stands for no patient: it finds nothing, not every other
+    purged invitation."""
+    if not email or date_of_birth is None:
+        return ConsentInvitation.objects.none()
     return ConsentInvitation.objects.filter(
         patient_email__iexact=email, patient_date_of_birth=date_of_birth
     ).order_by("pk")
