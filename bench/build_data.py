@@ -190,6 +190,27 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             copy.write_row(row + tail)
 
 
+def calm_screening_answers(content: dict) -> dict:
+    """Answers to the version's health questions that ask for no review and stop nothing (the
+    first such option of each question; short text or a date otherwise), so signing goes ahead."""
+    answers = {}
+    for question in content.get("screening", []):
+        calm = [
+            option["id"]
+            for option in question["options"]
+            if not (option["needs_review"] or option["stop"])
+        ]
+        if question["answer_type"] == "several_choices":
+            answers[str(question["id"])] = calm[:1]
+        elif question["options"]:
+            answers[str(question["id"])] = calm[0]
+        elif question["answer_type"] == "date":
+            answers[str(question["id"])] = "2020-01-01"
+        else:
+            answers[str(question["id"])] = "None"
+    return answers
+
+
 class Builder:
     def __init__(self, *, records: int, seed: int = 2026):
         from django.utils import timezone
@@ -509,7 +530,9 @@ class Builder:
         self.payload_templates[key] = template
         return template
 
-    def payload(self, *, practitioner_index, version, patient, signed_at, questions) -> dict:
+    def payload(
+        self, *, practitioner_index, version, patient, signed_at, questions, invitation_id=None
+    ) -> dict:
         template = self._template(practitioner_index, version)
         acknowledgements = template["acknowledgements"]
         step = datetime.timedelta(minutes=3)
@@ -537,6 +560,14 @@ class Builder:
             ],
             "comprehension": attempts,
             "questions": questions,
+            # The record is bound to its own invitation, as signing binds it (payload schema 3).
+            "invitation": {
+                **template["invitation"],
+                "id": invitation_id,
+                "patient_name": patient["name"],
+                "patient_email": patient["email"],
+                "patient_date_of_birth": patient["date_of_birth"],
+            },
             "signature": {
                 **template["signature"],
                 "typed_name": patient["name"],
@@ -667,6 +698,7 @@ class Builder:
                     patient=patient,
                     signed_at=signed_at,
                     questions=questions,
+                    invitation_id=pk,
                 )
                 code = record_code(n)
                 ip_address = f"198.51.100.{n % 250 + 1}"
@@ -883,6 +915,7 @@ class Builder:
                 ]
             },
             "questions": {"text": "Will it hurt?", "saved_at": moment},
+            "screening": {"saved_at": moment, "answers": calm_screening_answers(content)},
         }
         driver = []
         tokens = {"wizard": [], "signing": []}

@@ -18,9 +18,11 @@ end
 local lines = {}
 local position = 0
 local once = false
-local statuses = {}
-local locations = {}
-local exhausted = 0
+-- Globals, not locals: `done` reads them from each thread with thread:get, which sees only
+-- globals (a local here made every run report no statuses at all).
+statuses = {}
+locations = {}
+exhausted = 0
 
 local function split(line)
   local fields = {}

@@ -438,8 +438,10 @@ class Endpoint:
     result: dict = field(default_factory=dict)
 
 
-def form_body(fields: dict) -> str:
-    return urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": CSRF}, doseq=True)
+def form_body(fields: dict, csrf: str = CSRF) -> str:
+    """A form's body with the CSRF token: ours for patients, the session's own for staff (signing
+    in rotates the token)."""
+    return urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": csrf}, doseq=True)
 
 
 def endpoints(manifest: dict, staff: dict, wizard: list[Client], signing: list[Client]):
@@ -567,7 +569,14 @@ def endpoints(manifest: dict, staff: dict, wizard: list[Client], signing: list[C
             "CSV export (practitioner)",
             "export",
             "POST",
-            each(practitioner, "/practice/export.csv", form_body({})),
+            [
+                (
+                    "/practice/export.csv",
+                    client.cookie_header(),
+                    form_body({}, client.cookies["csrftoken"]),
+                )
+                for client in staff["practitioner"]
+            ],
             200,
         ),
         Endpoint(
@@ -878,6 +887,8 @@ def main() -> int:
         log("waiting for the task worker to make every PDF signed under load")
         drained = pdf_queue_drained()
         pdfs = pdf_figures(signing_since) | {"drained_after_s": drained}
+        if not pdfs["records"]:
+            raise SystemExit("No record was signed under load: see the signing endpoints above.")
         log(
             f"  {pdfs['records']} PDFs; ready after p50 {pdfs['ready_p50_s']:.1f} s, "
             f"p95 {pdfs['ready_p95_s']:.1f} s; "
