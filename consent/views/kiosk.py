@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import selectors, services, wizard
@@ -47,6 +48,7 @@ def _where_the_journey_is(invitation: ConsentInvitation) -> HttpResponse:
     return redirect("consent:step", step=step.slug)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def kiosk_start(request: HttpRequest) -> HttpResponse:
     """A kiosk session only (any other: the neutral page): the invited patient's date of birth,
@@ -119,6 +121,7 @@ def kiosk_finish(request: HttpRequest) -> HttpResponse:
     return redirect(kiosk_ended_url("done"))
 
 
+@never_cache
 @require_safe
 def kiosk_ended(request: HttpRequest) -> HttpResponse:
     """Anyone: "hand the device back to the clinic", with nothing about the patient. Opened by
