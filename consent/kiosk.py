@@ -8,9 +8,10 @@ request of a kiosk session goes through `KioskMiddleware`:
 
 - only the journey's pages open (`KIOSK_PAGES`); /practice/, admin, sign-in and every other
   page answer the 403 "this device is in use for a consent" page;
-- after `KIOSK_IDLE_SECONDS` without a request the session is flushed on the server and the
-  tablet shows the neutral "hand the device back to the clinic" page (a JavaScript countdown
-  warns `KIOSK_WARNING_SECONDS` before, where JavaScript runs);
+- after `KIOSK_IDLE_SECONDS` without a request the session is flushed on the server (at the
+  next request, which its cookie outlives) and the tablet shows the neutral "hand the device
+  back to the clinic" page (a JavaScript countdown warns `KIOSK_WARNING_SECONDS` before and
+  opens that page on time, where JavaScript runs);
 - every response is `Cache-Control: no-store`, so the back button asks the server again, which
   by then has nothing to show.
 
@@ -60,7 +61,14 @@ def kiosk_session_start(request: HttpRequest, invitation: ConsentInvitation) -> 
         "language": invitation.language,
         "seen": time.time(),
     }
-    request.session.set_expiry(settings.KIOSK_IDLE_SECONDS)
+    request.session.set_expiry(_cookie_seconds())
+
+
+def _cookie_seconds() -> int:
+    """How long the browser keeps the kiosk session's cookie: longer than the idle time, so
+    that a request after it still reaches the server, which ends the session and shows the
+    neutral page (a dropped cookie would show the patient's "session ended" page instead)."""
+    return max(settings.SESSION_COOKIE_AGE, settings.KIOSK_IDLE_SECONDS)
 
 
 def kiosk_state(request: HttpRequest) -> dict | None:
@@ -128,7 +136,7 @@ class KioskMiddleware:
             request.kiosk = shown
             response = self.get_response(request)
             if KIOSK_KEY in request.session:
-                # After `patient_required` set its own 30 minutes: the kiosk's time wins.
-                request.session.set_expiry(settings.KIOSK_IDLE_SECONDS)
+                # After `patient_required` set its own 30 minutes: the kiosk's rule wins.
+                request.session.set_expiry(_cookie_seconds())
         add_never_cache_headers(response)
         return response

@@ -143,6 +143,13 @@ def test_kiosk_pages_carry_the_countdown_settings(kiosk_patient, settings):
     assert 'data-kiosk-warning="45"' in html
 
 
+def test_kiosk_page_queries_are_few(kiosk_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert kiosk_client.get(KIOSK_URL).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert kiosk_client.get("/practice/").status_code == 403
+
+
 # The end -------------------------------------------------------------------------------------
 
 
@@ -156,6 +163,14 @@ def test_idle_kiosk_session_ends_on_the_server_with_the_neutral_page(
     assert "hand the device back" in response.text
     assert PATIENT_NAME not in response.text
     assert kiosk.KIOSK_KEY not in kiosk_patient.session
+
+
+def test_kiosk_cookie_outlives_the_idle_time_so_the_server_can_say_hand_back(
+    kiosk_patient, settings
+):
+    kiosk_patient.get(reverse("consent:esign"))  # `patient_required` sets its 30 minutes
+    assert kiosk_patient.session.get_expiry_age() >= settings.SESSION_COOKIE_AGE
+    assert kiosk_patient.session.get_expiry_age() > settings.KIOSK_IDLE_SECONDS
 
 
 def test_activity_within_the_idle_time_keeps_the_kiosk_session(
