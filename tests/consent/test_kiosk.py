@@ -286,3 +286,28 @@ def test_signing_on_a_personal_device_emails_no_pdf(
         sign(client)
         client.get(reverse("consent:record"))
     assert not [m for m in mail.outbox if m.attachments]
+
+
+def test_a_failed_pdf_email_is_tried_again_and_sent_once(
+    kiosk_patient, invitation_and_token, django_capture_on_commit_callbacks, monkeypatch
+):
+    from consent import emails
+
+    invitation, _token = invitation_and_token
+    walk_to_sign(kiosk_patient, invitation)
+    real_send = emails.send_record_pdf
+    calls = []
+
+    def fails_once(record, pdf):
+        calls.append(record.pk)
+        if len(calls) == 1:
+            raise OSError("mail server away")
+        return real_send(record, pdf)
+
+    monkeypatch.setattr(emails, "send_record_pdf", fails_once)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(kiosk_patient)
+        kiosk_patient.get(reverse("consent:record"))
+    assert len(calls) == 2
+    assert len([m for m in mail.outbox if m.attachments]) == 1
