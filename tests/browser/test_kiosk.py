@@ -63,7 +63,9 @@ def test_kiosk_session_times_out_and_shows_nothing_after_the_back_button(
     warning = page.get_by_role("alertdialog", name="Are you still there?")
     expect(warning).to_be_visible(timeout=10_000)
     expect(warning).to_contain_text(re.compile(r"close in \d seconds"))
-    page.get_by_role("button", name="I am still here").click()
+    still_here = page.get_by_role("button", name="I am still here")
+    expect(still_here).to_be_focused()  # by keyboard: Enter answers the warning
+    page.keyboard.press("Enter")
     expect(warning).to_be_hidden()
     expect(page.get_by_text("About the procedure").first).to_be_visible()
 
