@@ -12,8 +12,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mailing.services import email_enqueue, message_key
+from mailing.tasks import email_deliver
 
 from .models import ConsentInvitation, ConsentRecord, ReminderKind, ScreeningReview
+from .records import payload_language
 from .reminders import stop_signature
 from .selectors import invitation_procedure_name
 
@@ -192,4 +194,29 @@ def send_email_code(invitation: ConsentInvitation, code: str) -> None:
         subject=subject,
         body=message,
         to=[invitation.patient_email],
+    )
+
+
+def send_record_pdf(record: ConsentRecord, pdf: bytes) -> bool:
+    """The record's PDF copy, attached, for a consent signed on a clinic device (where nothing
+    is downloaded). Called inside a worker (`consent.tasks.record_pdf_email`), which reads the
+    stored copy: a PDF is too large to travel in the queue. Keyed by the record: sent once."""
+    invitation = record.invitation
+    template = "consent/email/record_pdf.txt"
+    context = {
+        "invitation": invitation,
+        "record": record,
+        "procedure_name": record.payload["procedure"]["name"],
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    with translation.override(payload_language(record.payload)):
+        subject = _("%(clinic)s: your signed consent (PDF)") % {"clinic": settings.CLINIC_NAME}
+        message = render_to_string(template, context)
+    return email_deliver(
+        message_key=message_key(template, record.code),
+        subject=subject,
+        body=message,
+        to=[invitation.patient_email],
+        attachments=((f"consent-{record.code}.pdf", pdf, "application/pdf"),),
     )

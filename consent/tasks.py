@@ -184,3 +184,34 @@ def invitation_remind(*, invitation_id: int, kind: str, now: str | None = None) 
         kind=kind,
         now=datetime.datetime.fromisoformat(now) if now else timezone.now(),
     )
+
+
+@task
+def record_pdf_email(*, record_id: int, attempt: int = 1) -> bool:
+    """E-mail the patient their signed record's PDF copy, attached: a consent signed on a clinic
+    device, where nothing is downloaded (`consent.services.record_pdf_email_request`).
+
+    The copy is made here if no worker has made it yet (`record_pdf_make` is idempotent), and
+    read back through its SHA-256 check. Sent once, keyed by the record. A failure is tried
+    again RECORD_PDF_RETRY_SECONDS later, up to RECORD_PDF_ATTEMPTS attempts. Returns whether
+    an e-mail went now (False for a record purged before it, or one already sent).
+    """
+    from .emails import send_record_pdf
+    from .services.pdfs import record_pdf_make
+    from .storage import record_stored_pdf
+
+    try:
+        if record_pdf_make(record_id=record_id) is None:
+            return False
+        record = ConsentRecord.objects.select_related("invitation").get(pk=record_id)
+        return send_record_pdf(record, record_stored_pdf(record))
+    except Exception:
+        if attempt >= settings.RECORD_PDF_ATTEMPTS:
+            raise
+    again = record_pdf_email
+    if again.get_backend().supports_defer:
+        again = again.using(
+            run_after=timezone.now() + datetime.timedelta(seconds=settings.RECORD_PDF_RETRY_SECONDS)
+        )
+    again.enqueue(record_id=record_id, attempt=attempt + 1)
+    return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import journey, record, reminders, verify
+from .views import journey, kiosk, record, reminders, verify
 
 app_name = "consent"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("record/copy.pdf", record.record_pdf, name="record_pdf"),
     path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
+    path("kiosk/", kiosk.kiosk_start, name="kiosk"),
+    path("kiosk/still-here/", kiosk.kiosk_still_here, name="kiosk_still_here"),
+    path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
+    path("kiosk/ended/", kiosk.kiosk_ended, name="kiosk_ended"),
     path("verify/", verify.verify, name="verify"),
     path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

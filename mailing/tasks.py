@@ -20,6 +20,20 @@ def email_send(
     acceptance and the commit sends it again on retry: at least once, and once in every other case.
     Through an e-mail service provider (anymail), the provider's id for the message is kept.
     """
+    return email_deliver(message_key=message_key, subject=subject, body=body, to=to, about=about)
+
+
+def email_deliver(
+    *,
+    message_key: str,
+    subject: str,
+    body: str,
+    to: list[str],
+    about: dict | None = None,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+) -> bool:
+    """What `email_send` does, for another app's task that attaches a file it reads inside the
+    worker (`attachments`: file name, content, MIME type), too large to travel in the queue."""
     with transaction.atomic():
         sent, claimed = SentEmail.objects.get_or_create(
             message_key=message_key, defaults={"about": about or {}}
@@ -29,6 +43,8 @@ def email_send(
         message = EmailMessage(
             subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
         )
+        for name, content, mimetype in attachments:
+            message.attach(name, content, mimetype)
         message.send()
         status = getattr(message, "anymail_status", None)
         if status is not None and status.message_id is not None:

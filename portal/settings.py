@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffSessionLimitsMiddleware",
+    # A clinic tablet handed to a patient: only their journey, until it ends or goes idle.
+    "consent.kiosk.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout during any view into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -322,6 +324,10 @@ CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
 # after how many minutes without a PDF `ensure_record_pdfs` queues a record again.
 RECORD_PDF_ATTEMPTS = env_int("RECORD_PDF_ATTEMPTS", 3)
 RECORD_PDF_RETRY_SECONDS = env_int("RECORD_PDF_RETRY_SECONDS", 60)
+# A consent on a clinic tablet (kiosk mode) ends after this long without a request, with a
+# warning on the screen this long before (where JavaScript runs).
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 180)
+KIOSK_WARNING_SECONDS = min(env_int("KIOSK_WARNING_SECONDS", 60), KIOSK_IDLE_SECONDS // 2)
 RECORD_PDF_SWEEP_MINUTES = env_int("RECORD_PDF_SWEEP_MINUTES", 10)
 
 # The clinic as patients see it (header, footer, help lines).

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
+from consent.kiosk import kiosk_session_start
 from consent.screening import review_for_answers, screening_outcome, screening_record
 
 from .forms import InvitationEmailForm, InvitationForm, ScreeningReviewForm
@@ -63,6 +64,27 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
             _("A new link was e-mailed to %(email)s.") % {"email": invitation.patient_email},
         )
     return redirect(reverse("practice:dashboard"))
+
+
+@staff_area
+@require_POST
+def invitation_kiosk(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invitation's practitioner or a clinic admin: "Start on this device". The patient's
+    journey opens on this device in a kiosk session (`consent.kiosk`); this staff session ends
+    here, on the server. An invitation that cannot be signed now stays on the dashboard with why.
+    """
+    invitation = (
+        selectors.visible_invitations(user=request.user).filter(pk=pk, record__isnull=True).first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.kiosk_start(invitation=invitation, started_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("practice:dashboard")
+    kiosk_session_start(request, invitation)
+    return redirect("consent:kiosk")
 
 
 # The health answers' review -----------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path(
         "invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"
     ),
+    path("invitations/<int:pk>/kiosk/", invitation_views.invitation_kiosk, name="invitation_kiosk"),
     path(
         "invitations/<int:pk>/health-review/", invitation_views.health_review, name="health_review"
     ),

@@ -32,6 +32,7 @@ from .invitations import (
     invitation_unlock,
     invitation_withdraw,
 )
+from .kiosk import kiosk_start, record_pdf_email_request
 from .link_events import (
     invitation_link_event_add,
     invitation_note_identity_confirmed,
@@ -99,6 +100,7 @@ __all__ = [
     "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
+    "kiosk_start",
     "patient_hold_lift",
     "patient_hold_place",
     "record_answer_questions",
@@ -108,6 +110,7 @@ __all__ = [
     "record_link_renew",
     "record_log_access",
     "record_log_patient_access",
+    "record_pdf_email_request",
     "record_pdf_failure_note",
     "record_pdf_make",
     "record_pdf_request",

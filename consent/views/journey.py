@@ -17,6 +17,7 @@ from education.presentation import procedure_content
 
 from .. import eligibility, selectors, services, wizard
 from ..forms import AgreementForm, DateOfBirthForm, EmailCodeForm
+from ..kiosk import kiosk_ended_language, kiosk_state
 from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
 from ..steps import StepVisit
 from ..throttle import throttle_hit
@@ -197,7 +198,12 @@ def _email_code(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
 
 @require_safe
 def session_ended(request: HttpRequest) -> HttpResponse:
-    """Anyone: explains that the patient session ended and how to come back."""
+    """Anyone: explains that the patient session ended and how to come back; a clinic device
+    whose kiosk session ended shows its neutral page instead."""
+    if kiosk_state(request) is not None:  # a clinic device before the date of birth
+        return redirect("consent:kiosk")
+    if kiosk_ended_language(request) is not None:
+        return redirect("consent:kiosk_ended")
     return render(request, "consent/session_ended.html")
 
 

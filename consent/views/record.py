@@ -13,6 +13,7 @@ from accounts.fetch_site import refuse_cross_site
 
 from .. import selectors, services, wizard
 from ..forms import WithdrawForm
+from ..kiosk import kiosk_state
 from ..models import ConsentInvitation, ConsentRecord, EventKind
 from ..records import payload_is_purged
 from ..storage import (
@@ -23,6 +24,7 @@ from ..storage import (
     record_stored_pdf,
 )
 from .access import patient_required
+from .kiosk import kiosk_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +46,16 @@ def _patient_record(invitation) -> ConsentRecord:
 @refuse_cross_site  # opening it writes a "viewed" event
 @require_safe
 def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResponse:
-    """The patient: their receipt, the PDF copy, and the way to withdraw."""
+    """The patient: their receipt, the PDF copy, and the way to withdraw. On a clinic device
+    (kiosk mode): the receipt only; the copy is e-mailed."""
     record = _patient_record(invitation)
     services.record_log_patient_access(
         record=record,
         kind=EventKind.VIEWED,
         request_meta=services.RequestMeta.from_request(request),
     )
+    if kiosk_state(request) is not None:
+        return kiosk_receipt(request, invitation, record)
     events = list(record.events.order_by("id"))
     withdrawal = next((e for e in events if e.kind == EventKind.WITHDRAWN), None)
     answers = [e for e in events if e.kind == EventKind.QUESTION_ANSWERED]

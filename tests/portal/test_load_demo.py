@@ -15,6 +15,7 @@ from accounts import roles
 from accounts.demo import DEMO_ACCOUNTS
 from consent import demo as consent_demo
 from consent import services
+from consent.demo_kiosk import KIOSK_PATIENT
 from consent.models import ConsentInvitation, ConsentRecord
 from consent.tokens import token_hash
 from consent.wizard import STEP_SLUGS
@@ -175,8 +176,9 @@ def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
     assert ConsentRecord.objects.count() == 1
-    # English journey, Spanish journey, signed, and one in each state of the link's life.
-    assert ConsentInvitation.objects.count() == 4 + len(
+    # English journey, Spanish journey, signed, the kiosk-ready one, and one in each state of
+    # the link's life.
+    assert ConsentInvitation.objects.count() == 5 + len(
         consent_demo.LINK_STATE_PATIENTS
     )  # with the health-review patient
 
@@ -275,7 +277,10 @@ def test_demo_emails_go_to_an_outbox_not_the_console(settings, capsys):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     out = load_demo()
     assert "Subject:" not in capsys.readouterr().out
-    assert [message.to for message in mail.outbox] == [[consent_demo.SIGNED_PATIENT.email]]
+    assert [message.to for message in mail.outbox] == [
+        [consent_demo.SIGNED_PATIENT.email],
+        [KIOSK_PATIENT.email],  # its invitation, made through the services
+    ]
     assert "Try the consent journey:" in out
 
 
@@ -407,3 +412,28 @@ def test_signed_spanish_demo_invitation_gets_a_new_spanish_link():
     assert "The fixed Spanish demo link is closed (the demo invitation has been signed)" in out
     replacement = ConsentInvitation.objects.open().get(patient_name="Lucía Fernández")
     assert replacement.language == "es"
+
+
+KIOSK_LINE = re.compile(
+    r"Try consent on a clinic tablet: sign in as (?P<user>\S+) at (?P<link>\S+), press "
+    r"\"Start on this device\" for (?P<patient>[^(]+) \(date of birth "
+    r"(?P<birth>\d\d/\d\d/\d{4}), type the name (?P<name>[^)]+)\)"
+)
+
+
+def test_load_demo_prints_a_kiosk_ready_invitation_with_what_to_type():
+    match = KIOSK_LINE.search(load_demo())
+    assert match, "no kiosk line"
+    invitation = ConsentInvitation.objects.get(patient_name=match["patient"].strip())
+    assert invitation.practitioner.user.username == match["user"]
+    assert f"{invitation.patient_date_of_birth:%d/%m/%Y}" == match["birth"]
+    assert match["name"] == invitation.patient_name
+    assert not invitation.is_expired and not invitation.is_locked
+
+
+def test_load_demo_makes_a_new_kiosk_invitation_once_the_last_was_withdrawn():
+    load_demo()
+    first = ConsentInvitation.objects.get(patient_email=KIOSK_PATIENT.email)
+    services.invitation_withdraw(invitation=first)
+    load_demo()
+    assert ConsentInvitation.objects.filter(patient_email=KIOSK_PATIENT.email).count() == 2

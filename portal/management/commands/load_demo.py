@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 from consent.demo import load_consent_demo
+from consent.demo_kiosk import load_kiosk_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
 from education.demo import load_education_demo, load_education_demo_translation
 from education.demo_es import SLUG as EDUCATION_DEMO_TRANSLATION_SLUG
@@ -57,7 +58,8 @@ class Command(BaseCommand):
                 practitioner_user=users.get(username=PRACTITIONER_USERNAME),
                 version=latest_version(slug=EDUCATION_DEMO_SLUG),
             )
-        self.report(accounts=accounts, content=content, consent=consent)
+            kiosk = load_kiosk_demo(like=consent.record.invitation)
+        self.report(accounts=accounts, content=content, consent=consent, kiosk=kiosk)
 
     def load_education(self, loader, *, slug: str, label: str, publisher) -> str:
         """Run one education loader; one report line, whether it published or found no change."""
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         current = latest_version(slug=slug)
         return f"{current.name}{label}: already up to date (version {current.number})."
 
-    def report(self, *, accounts, content, consent) -> None:
+    def report(self, *, accounts, content, consent, kiosk) -> None:
         write = self.stdout.write
         site_url = settings.SITE_URL.rstrip("/")
         write(self.style.SUCCESS("Demo data loaded."))
@@ -117,6 +119,13 @@ class Command(BaseCommand):
                 f"(date of birth {spanish.patient.date_of_birth:%d/%m/%Y}, "
                 f"type the name {spanish.patient.name})"
             )
+        write(
+            f"  Try consent on a clinic tablet: sign in as {PRACTITIONER_USERNAME} at "
+            f'{site_url}{reverse("practice:dashboard")}, press "Start on this device" for '
+            f"{kiosk.patient_name} (date of birth {kiosk.patient_date_of_birth:%d/%m/%Y}, "
+            f"type the name {kiosk.patient_name}); it ends after "
+            f"{settings.KIOSK_IDLE_SECONDS} s idle"
+        )
         write(
             f"  Signed demo record: {consent.record.code} "
             f"(verify at {site_url}{consent.record.get_absolute_url()})"
