@@ -10,7 +10,7 @@ from consent.records import record_content_digest
 from consent.verification import verify_all, verify_record
 
 from .conftest import complete_draft
-from .engagement_journey import clock, scripted_journey, step_url  # noqa: F401  (fixture)
+from .engagement_journey import scripted_journey, step_url
 
 pytestmark = pytest.mark.django_db
 
