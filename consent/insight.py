@@ -1,0 +1,320 @@
+"""What the clinic learns from its consents, for the insight page (`/practice/insight/`): the
+funnel from invitation to signature, the time per step, the questions missed first time, the
+questions patients asked and the withdrawals.
+
+Selectors: each aggregates in SQL over the invitations a staff user may see in a period, so a
+page costs the same few queries however many records there are. Time per step reads the
+engagement rows (`consent.models.engagement`), never a record's JSON payload.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Window
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, CumeDist
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from education.models import Procedure, ProcedureVersion, Section
+from education.presentation import choice_label
+
+from . import wizard
+from .engagement import MEASURED_STEPS
+from .models import (
+    ConsentEvent,
+    ConsentInvitation,
+    ConsentRecord,
+    EventKind,
+    InvitationEvent,
+    InvitationEventKind,
+    QuestionEngagement,
+    StepEngagement,
+)
+from .selectors import visible_to_staff
+
+DEFAULT_PERIOD_DAYS = 90
+MISSED_QUESTIONS_SHOWN = 10
+WITHDRAWALS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    """The period (invitations created from `start` to `end`, both included, clinic-local
+    days), and optionally one procedure and one practitioner."""
+
+    start: datetime.date
+    end: datetime.date
+    procedure_id: int | None = None
+    practitioner_id: int | None = None
+
+    @classmethod
+    def default(cls) -> "InsightFilters":
+        today = timezone.localdate()
+        return cls(start=today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), end=today)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def insight_invitations(*, user, filters: InsightFilters) -> QuerySet[ConsentInvitation]:
+    """The invitations the insight page counts: those this staff user may see, created in the
+    period, of the procedure and practitioner chosen."""
+    invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user).filter(
+        created_at__gte=_day_start(filters.start),
+        created_at__lt=_day_start(filters.end + datetime.timedelta(days=1)),
+    )
+    if filters.procedure_id:
+        invitations = invitations.filter(procedure_id=filters.procedure_id)
+    if filters.practitioner_id:
+        invitations = invitations.filter(practitioner_id=filters.practitioner_id)
+    return invitations
+
+
+# The funnel ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    key: str
+    label: str
+    count: int
+    dropped: int  # those of the stage before who did not reach this one
+
+    @property
+    def dropped_percent(self) -> int | None:
+        before = self.count + self.dropped
+        return round(100 * self.dropped / before) if before else None
+
+
+def _link_event(kind: str) -> Exists:
+    return Exists(InvitationEvent.objects.filter(invitation=OuterRef("pk"), kind=kind))
+
+
+def insight_funnel(*, invitations: QuerySet[ConsentInvitation]) -> list[FunnelStage]:
+    """Invited → e-mail sent → link opened → identity confirmed → each wizard step → signed, in
+    one query; a step counts every invitation that reached it or a later one."""
+    furthest = Subquery(
+        InvitationEvent.objects.filter(
+            invitation=OuterRef("pk"), kind=InvitationEventKind.STEP_REACHED
+        )
+        .order_by("-id")
+        .annotate(step=Cast(KT("data__step"), IntegerField()))
+        .values("step")[:1]
+    )
+    steps = [(slug, wizard.step_number(slug)) for slug in MEASURED_STEPS]
+    counts = invitations.annotate(
+        furthest=furthest,
+        was_sent=_link_event(InvitationEventKind.SENT),
+        was_opened=_link_event(InvitationEventKind.OPENED),
+        was_confirmed=_link_event(InvitationEventKind.IDENTITY_CONFIRMED),
+    ).aggregate(
+        invited=Count("pk"),
+        sent=Count("pk", filter=Q(was_sent=True)),
+        opened=Count("pk", filter=Q(was_opened=True)),
+        confirmed=Count("pk", filter=Q(was_confirmed=True)),
+        signed=Count("pk", filter=Q(record__isnull=False)),
+        **{f"step_{number}": Count("pk", filter=Q(furthest__gte=number)) for _s, number in steps},
+    )
+    labels = [
+        ("invited", _("Invited"), counts["invited"]),
+        ("sent", _("E-mail sent"), counts["sent"]),
+        ("opened", _("Link opened"), counts["opened"]),
+        ("confirmed", _("Identity confirmed"), counts["confirmed"]),
+        *[
+            (slug, str(wizard.step_by_slug(slug).title), counts[f"step_{number}"])
+            for slug, number in steps
+        ],
+        ("signed", _("Signed"), counts["signed"]),
+    ]
+    stages, before = [], None
+    for key, label, count in labels:
+        dropped = max(0, before - count) if before is not None else 0
+        stages.append(FunnelStage(key=key, label=label, count=count, dropped=dropped))
+        before = count
+    return stages
+
+
+# Time per step -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepTime:
+    step: str
+    label: str
+    patients: int
+    median_seconds: int
+    p90_seconds: int
+
+
+def insight_step_times(*, invitations: QuerySet[ConsentInvitation]) -> list[StepTime]:
+    """The median and 90th-percentile seconds on each step (nearest rank), among the patients
+    of `invitations` who signed: one query, the percentiles taken by the database."""
+    ranked = (
+        StepEngagement.objects.filter(
+            draft__invitation__in=invitations.filter(record__isnull=False).values("pk")
+        )
+        .annotate(share=Window(CumeDist(), partition_by=[F("step")], order_by=F("seconds").asc()))
+        .values("step", "seconds", "share")
+        .order_by()
+    )
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # `sql` is Django's compilation of the queryset above; its values travel in `params`.
+        query = (
+            "SELECT ranked.step, COUNT(*), "  # noqa: S608
+            "MIN(CASE WHEN ranked.share >= 0.5 THEN ranked.seconds END), "
+            "MIN(CASE WHEN ranked.share >= 0.9 THEN ranked.seconds END) "
+            f"FROM ({sql}) ranked GROUP BY ranked.step"
+        )
+        cursor.execute(query, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [
+        StepTime(
+            step=slug,
+            label=str(wizard.step_by_slug(slug).title),
+            patients=found[slug][0],
+            median_seconds=int(found[slug][1]),
+            p90_seconds=int(found[slug][2]),
+        )
+        for slug in MEASURED_STEPS
+        if slug in found
+    ]
+
+
+# Questions missed first time -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissedQuestion:
+    question: str
+    procedure: str
+    section_label: str
+    section_url: str
+    asked: int
+    missed_first: int
+
+    @property
+    def missed_percent(self) -> int:
+        return round(100 * self.missed_first / self.asked) if self.asked else 0
+
+
+def insight_missed_questions(
+    *, invitations: QuerySet[ConsentInvitation], limit: int | None = MISSED_QUESTIONS_SHOWN
+) -> list[MissedQuestion]:
+    """The comprehension questions most often answered wrong at the first try, with the section
+    that answers them in the newest version patients answered it in: two queries."""
+    rows = (
+        QuestionEngagement.objects.filter(draft__invitation__in=invitations.values("pk"))
+        .values("question_id", "section")
+        .annotate(
+            asked=Count("pk"),
+            missed=Count("pk", filter=Q(first_correct=False)),
+            version_id=Max("draft__version_id"),
+        )
+        .filter(missed__gt=0)
+        .order_by("-missed", "question_id")
+    )
+    rows = list(rows[:limit] if limit else rows)
+    versions = {
+        version.pk: version
+        for version in ProcedureVersion.objects.filter(
+            pk__in={row["version_id"] for row in rows}
+        ).select_related("procedure")
+    }
+    found = []
+    for row in rows:
+        version = versions[row["version_id"]]
+        texts = {q["id"]: q["question"] for q in version.content.get("comprehension", [])}
+        found.append(
+            MissedQuestion(
+                question=texts.get(row["question_id"], _("Question %s") % row["question_id"]),
+                procedure=version.content["procedure"]["name"],
+                section_label=choice_label(Section, row["section"]) if row["section"] else "",
+                section_url=f"{version.get_absolute_url()}#{row['section']}"
+                if row["section"]
+                else version.get_absolute_url(),
+                asked=row["asked"],
+                missed_first=row["missed"],
+            )
+        )
+    return found
+
+
+# Questions asked, withdrawals -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureQuestions:
+    procedure: str
+    signed: int
+    with_questions: int
+    withdrawn: int
+
+    @property
+    def questions_percent(self) -> int:
+        return round(100 * self.with_questions / self.signed) if self.signed else 0
+
+
+def insight_questions_per_procedure(
+    *, invitations: QuerySet[ConsentInvitation]
+) -> list[ProcedureQuestions]:
+    """Per procedure: consents signed, how many of them came with questions for the
+    practitioner, and how many were withdrawn; one query."""
+    withdrawn = ConsentEvent.objects.filter(record=OuterRef("pk"), kind=EventKind.WITHDRAWN)
+    rows = (
+        ConsentRecord.objects.filter(invitation__in=invitations.values("pk"))
+        .values("invitation__procedure__name")
+        .annotate(
+            signed=Count("pk"),
+            with_questions=Count("pk", filter=Q(has_questions=True)),
+            withdrawn=Count("pk", filter=Q(Exists(withdrawn))),
+        )
+        .order_by("invitation__procedure__name")
+    )
+    return [
+        ProcedureQuestions(
+            procedure=row["invitation__procedure__name"],
+            signed=row["signed"],
+            with_questions=row["with_questions"],
+            withdrawn=row["withdrawn"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    occurred_at: datetime.datetime
+    procedure: str
+    reason: str
+
+
+def insight_withdrawals(
+    *, invitations: QuerySet[ConsentInvitation], limit: int | None = WITHDRAWALS_SHOWN
+) -> list[Withdrawal]:
+    """The withdrawals of these consents, newest first, with the reason the patient gave (none
+    once purged under the retention policy)."""
+    rows = (
+        ConsentEvent.objects.filter(
+            kind=EventKind.WITHDRAWN, record__invitation__in=invitations.values("pk")
+        )
+        .order_by("-occurred_at", "-id")
+        .values("occurred_at", "record__invitation__procedure__name", "data")
+    )
+    return [
+        Withdrawal(
+            occurred_at=row["occurred_at"],
+            procedure=row["record__invitation__procedure__name"],
+            reason=str((row["data"] or {}).get("reason", "")),
+        )
+        for row in (rows[:limit] if limit else rows.iterator(chunk_size=1000))
+    ]
+
+
+def insight_procedures() -> QuerySet[Procedure]:
+    """The procedures one may invite to (translations are invited to through their original)."""
+    return Procedure.objects.filter(translation_of__isnull=True).order_by("name")
