@@ -83,7 +83,10 @@ def engagement_summary(payload: dict, texts: dict[int, str]) -> EngagementSummar
         return EngagementSummary(known=False)
     steps = engagement.get("steps", [])
     seconds = {row["step"]: row["seconds"] for row in steps}
-    reading = _("Read for %(total)s") % {"total": format_duration(sum(seconds.values()))}
+    if not steps:  # signed without the wizard's pages (e.g. the demo's records)
+        reading = _("Time on the steps was not measured")
+    else:
+        reading = _("Read for %(total)s") % {"total": format_duration(sum(seconds.values()))}
     if SIDE_EFFECTS_STEP in seconds:
         reading += _("; side effects %(time)s") % {
             "time": format_duration(seconds[SIDE_EFFECTS_STEP])

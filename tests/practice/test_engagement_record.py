@@ -97,6 +97,11 @@ def test_side_effects_at_the_threshold_are_not_flagged(settings):
     assert engagement_summary(_payload(side_effects_seconds=30), {}).quick_read is False
 
 
+def test_a_record_signed_without_the_pages_says_time_was_not_measured():
+    summary = engagement_summary({"engagement": {"steps": [], "questions": []}}, {})
+    assert summary.reading == "Time on the steps was not measured"
+
+
 def test_a_record_without_engagement_says_it_is_unknown():
     summary = engagement_summary({"schema": 3}, {})
     assert summary.known is False
