@@ -96,7 +96,7 @@ def _link_event(kind: str) -> Exists:
 
 def insight_funnel(*, invitations: QuerySet[ConsentInvitation]) -> list[FunnelStage]:
     """Invited → e-mail sent → link opened → identity confirmed → each wizard step → signed, in
-    one query; a step counts every invitation that reached it or a later one."""
+    one query; a stage counts every invitation that reached it or a later one."""
     furthest = Subquery(
         InvitationEvent.objects.filter(
             invitation=OuterRef("pk"), kind=InvitationEventKind.STEP_REACHED
@@ -106,30 +106,30 @@ def insight_funnel(*, invitations: QuerySet[ConsentInvitation]) -> list[FunnelSt
         .values("step")[:1]
     )
     steps = [(slug, wizard.step_number(slug)) for slug in MEASURED_STEPS]
+    # Each stage counts the invitations that reached it or any later one, so the funnel never
+    # widens (a link opened before its e-mail's "sent" event arrived still passed "sent").
+    reached = [
+        ("invited", _("Invited"), Q(pk__isnull=False)),
+        ("sent", _("E-mail sent"), Q(was_sent=True)),
+        ("opened", _("Link opened"), Q(was_opened=True)),
+        ("confirmed", _("Identity confirmed"), Q(was_confirmed=True)),
+        *[
+            (slug, str(wizard.step_by_slug(slug).title), Q(furthest__gte=number))
+            for slug, number in steps
+        ],
+        ("signed", _("Signed"), Q(record__isnull=False)),
+    ]
+    conditions, later = [], Q(pk__isnull=True)
+    for key, _label, condition in reversed(reached):
+        later = condition | later
+        conditions.append((key, later))
     counts = invitations.annotate(
         furthest=furthest,
         was_sent=_link_event(InvitationEventKind.SENT),
         was_opened=_link_event(InvitationEventKind.OPENED),
         was_confirmed=_link_event(InvitationEventKind.IDENTITY_CONFIRMED),
-    ).aggregate(
-        invited=Count("pk"),
-        sent=Count("pk", filter=Q(was_sent=True)),
-        opened=Count("pk", filter=Q(was_opened=True)),
-        confirmed=Count("pk", filter=Q(was_confirmed=True)),
-        signed=Count("pk", filter=Q(record__isnull=False)),
-        **{f"step_{number}": Count("pk", filter=Q(furthest__gte=number)) for _s, number in steps},
-    )
-    labels = [
-        ("invited", _("Invited"), counts["invited"]),
-        ("sent", _("E-mail sent"), counts["sent"]),
-        ("opened", _("Link opened"), counts["opened"]),
-        ("confirmed", _("Identity confirmed"), counts["confirmed"]),
-        *[
-            (slug, str(wizard.step_by_slug(slug).title), counts[f"step_{number}"])
-            for slug, number in steps
-        ],
-        ("signed", _("Signed"), counts["signed"]),
-    ]
+    ).aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions})
+    labels = [(key, label, counts[key]) for key, label, _condition in reached]
     stages, before = [], None
     for key, label, count in labels:
         dropped = max(0, before - count) if before is not None else 0

@@ -35,6 +35,7 @@ def _filters(request: HttpRequest) -> tuple[InsightFilterForm, insight.InsightFi
         practitioners=selectors.practice_practitioners() if admin else None,
         default_start=default.start,
         default_end=default.end,
+        initial={"start": default.start, "end": default.end},
     )
     if not request.GET:
         return form, default
