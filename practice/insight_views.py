@@ -110,6 +110,7 @@ def insight_page(request: HttpRequest) -> HttpResponse:
             }
             for row in step_times
         ],
+        step_time_patients=max((row.patients for row in step_times), default=0),
         missed=missed,
         questions=insight.insight_questions_per_procedure(invitations=invitations),
         withdrawals=insight.insight_withdrawals(invitations=invitations),
