@@ -11,7 +11,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import Window
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, CumeDist
@@ -60,18 +73,26 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def insight_invitations(*, user, filters: InsightFilters) -> QuerySet[ConsentInvitation]:
-    """The invitations the insight page counts: those this staff user may see, created in the
-    period, of the procedure and practitioner chosen."""
-    invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user).filter(
-        created_at__gte=_day_start(filters.start),
-        created_at__lt=_day_start(filters.end + datetime.timedelta(days=1)),
-    )
+def _in_scope(queryset: QuerySet, *, user, filters: InsightFilters, path: str) -> QuerySet:
+    """`queryset` narrowed to the invitations the page counts, `path` leading from its model to
+    the invitation: those this staff user may see, created in the period, of the procedure and
+    practitioner chosen. Joins, never `IN (subquery)`: SQLite plans those badly at scale."""
+    lookups = {
+        f"{path}created_at__gte": _day_start(filters.start),
+        f"{path}created_at__lt": _day_start(filters.end + datetime.timedelta(days=1)),
+    }
     if filters.procedure_id:
-        invitations = invitations.filter(procedure_id=filters.procedure_id)
+        lookups[f"{path}procedure_id"] = filters.procedure_id
     if filters.practitioner_id:
-        invitations = invitations.filter(practitioner_id=filters.practitioner_id)
-    return invitations
+        lookups[f"{path}practitioner_id"] = filters.practitioner_id
+    return visible_to_staff(
+        queryset.filter(**lookups), user=user, practitioner_path=f"{path}practitioner"
+    )
+
+
+def insight_invitations(*, user, filters: InsightFilters) -> QuerySet[ConsentInvitation]:
+    """The invitations the insight page counts (see `_in_scope`)."""
+    return _in_scope(ConsentInvitation.objects.all(), user=user, filters=filters, path="")
 
 
 # The funnel ----------------------------------------------------------------------------------
@@ -94,10 +115,43 @@ def _link_event(kind: str) -> Exists:
     return Exists(InvitationEvent.objects.filter(invitation=OuterRef("pk"), kind=kind))
 
 
-def insight_funnel(*, invitations: QuerySet[ConsentInvitation]) -> list[FunnelStage]:
+def _stages() -> list[tuple[str, str]]:
+    """The funnel's stages in order: (key, label)."""
+    return [
+        ("invited", _("Invited")),
+        ("sent", _("E-mail sent")),
+        ("opened", _("Link opened")),
+        ("confirmed", _("Identity confirmed")),
+        *[(slug, str(wizard.step_by_slug(slug).title)) for slug in MEASURED_STEPS],
+        ("signed", _("Signed")),
+    ]
+
+
+SIGNED_MARK = 1000  # the signed stage's mark in SQL, above any step number
+
+
+def _stage_index(reached: int | None, signed: int) -> int:
+    """The funnel stage of a mark from SQL: a step past the last measured one (never noted
+    today) counts as the last step; a step event without its number as identity confirmed."""
+    if reached == SIGNED_MARK:
+        return signed
+    if reached is None:
+        return 3
+    return max(0, min(reached, signed - 1))
+
+
+def insight_funnel(*, user, filters: InsightFilters) -> list[FunnelStage]:
     """Invited → e-mail sent → link opened → identity confirmed → each wizard step → signed, in
-    one query; a stage counts every invitation that reached it or a later one."""
-    furthest = Subquery(
+    one query; a stage counts every invitation that reached it or a later one (so the funnel
+    never widens: a link opened before its e-mail's "sent" event arrived still passed "sent").
+
+    The database gives each invitation the furthest stage it reached, first match wins (a
+    signed one needs no event looked up), and counts them per stage; the running total from
+    the end is the funnel."""
+    stages = _stages()
+    first_step = 4  # the stages before the steps: invited, sent, opened, identity confirmed
+    signed = len(stages) - 1
+    furthest_step = Subquery(
         InvitationEvent.objects.filter(
             invitation=OuterRef("pk"), kind=InvitationEventKind.STEP_REACHED
         )
@@ -105,37 +159,37 @@ def insight_funnel(*, invitations: QuerySet[ConsentInvitation]) -> list[FunnelSt
         .annotate(step=Cast(KT("data__step"), IntegerField()))
         .values("step")[:1]
     )
-    steps = [(slug, wizard.step_number(slug)) for slug in MEASURED_STEPS]
-    # Each stage counts the invitations that reached it or any later one, so the funnel never
-    # widens (a link opened before its e-mail's "sent" event arrived still passed "sent").
-    reached = [
-        ("invited", _("Invited"), Q(pk__isnull=False)),
-        ("sent", _("E-mail sent"), Q(was_sent=True)),
-        ("opened", _("Link opened"), Q(was_opened=True)),
-        ("confirmed", _("Identity confirmed"), Q(was_confirmed=True)),
-        *[
-            (slug, str(wizard.step_by_slug(slug).title), Q(furthest__gte=number))
-            for slug, number in steps
-        ],
-        ("signed", _("Signed"), Q(record__isnull=False)),
-    ]
-    conditions, later = [], Q(pk__isnull=True)
-    for key, _label, condition in reversed(reached):
-        later = condition | later
-        conditions.append((key, later))
-    counts = invitations.annotate(
-        furthest=furthest,
-        was_sent=_link_event(InvitationEventKind.SENT),
-        was_opened=_link_event(InvitationEventKind.OPENED),
-        was_confirmed=_link_event(InvitationEventKind.IDENTITY_CONFIRMED),
-    ).aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions})
-    labels = [(key, label, counts[key]) for key, label, _condition in reached]
-    stages, before = [], None
-    for key, label, count in labels:
-        dropped = max(0, before - count) if before is not None else 0
-        stages.append(FunnelStage(key=key, label=label, count=count, dropped=dropped))
-        before = count
-    return stages
+    reached = Case(
+        When(record__isnull=False, then=Value(SIGNED_MARK)),
+        When(
+            _link_event(InvitationEventKind.STEP_REACHED),
+            then=furthest_step + Value(first_step - 1),
+        ),
+        When(_link_event(InvitationEventKind.IDENTITY_CONFIRMED), then=Value(3)),
+        When(_link_event(InvitationEventKind.OPENED), then=Value(2)),
+        When(_link_event(InvitationEventKind.SENT), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    per_stage = [0] * len(stages)
+    for row in (
+        insight_invitations(user=user, filters=filters)
+        .annotate(reached=reached)
+        .values("reached")
+        .annotate(patients=Count("pk"))
+        .order_by()
+    ):
+        # A step past the last measured one (never noted today) counts as the last step.
+        per_stage[
+            max(0, min(row["reached"], signed - 1 if row["reached"] < signed else signed))
+        ] += row["patients"]
+    funnel, at_least, before = [], sum(per_stage), None
+    for (key, label), count_here in zip(stages, per_stage, strict=True):
+        dropped = before - at_least if before is not None else 0
+        funnel.append(FunnelStage(key=key, label=label, count=at_least, dropped=dropped))
+        before = at_least
+        at_least -= count_here
+    return funnel
 
 
 # Time per step -------------------------------------------------------------------------------
@@ -150,12 +204,15 @@ class StepTime:
     p90_seconds: int
 
 
-def insight_step_times(*, invitations: QuerySet[ConsentInvitation]) -> list[StepTime]:
+def insight_step_times(*, user, filters: InsightFilters) -> list[StepTime]:
     """The median and 90th-percentile seconds on each step (nearest rank), among the patients
-    of `invitations` who signed: one query, the percentiles taken by the database."""
+    counted who signed: one query, the percentiles taken by the database."""
     ranked = (
-        StepEngagement.objects.filter(
-            draft__invitation__in=invitations.filter(record__isnull=False).values("pk")
+        _in_scope(
+            StepEngagement.objects.filter(draft__invitation__record__isnull=False),
+            user=user,
+            filters=filters,
+            path="draft__invitation__",
         )
         .annotate(share=Window(CumeDist(), partition_by=[F("step")], order_by=F("seconds").asc()))
         .values("step", "seconds", "share")
@@ -203,12 +260,17 @@ class MissedQuestion:
 
 
 def insight_missed_questions(
-    *, invitations: QuerySet[ConsentInvitation], limit: int | None = MISSED_QUESTIONS_SHOWN
+    *, user, filters: InsightFilters, limit: int | None = MISSED_QUESTIONS_SHOWN
 ) -> list[MissedQuestion]:
     """The comprehension questions most often answered wrong at the first try, with the section
     that answers them in the newest version patients answered it in: two queries."""
     rows = (
-        QuestionEngagement.objects.filter(draft__invitation__in=invitations.values("pk"))
+        _in_scope(
+            QuestionEngagement.objects.all(),
+            user=user,
+            filters=filters,
+            path="draft__invitation__",
+        )
         .values("question_id", "section")
         .annotate(
             asked=Count("pk"),
@@ -259,14 +321,12 @@ class ProcedureQuestions:
         return round(100 * self.with_questions / self.signed) if self.signed else 0
 
 
-def insight_questions_per_procedure(
-    *, invitations: QuerySet[ConsentInvitation]
-) -> list[ProcedureQuestions]:
+def insight_questions_per_procedure(*, user, filters: InsightFilters) -> list[ProcedureQuestions]:
     """Per procedure: consents signed, how many of them came with questions for the
     practitioner, and how many were withdrawn; one query."""
     withdrawn = ConsentEvent.objects.filter(record=OuterRef("pk"), kind=EventKind.WITHDRAWN)
     rows = (
-        ConsentRecord.objects.filter(invitation__in=invitations.values("pk"))
+        _in_scope(ConsentRecord.objects.all(), user=user, filters=filters, path="invitation__")
         .values("invitation__procedure__name")
         .annotate(
             signed=Count("pk"),
@@ -294,13 +354,16 @@ class Withdrawal:
 
 
 def insight_withdrawals(
-    *, invitations: QuerySet[ConsentInvitation], limit: int | None = WITHDRAWALS_SHOWN
+    *, user, filters: InsightFilters, limit: int | None = WITHDRAWALS_SHOWN
 ) -> list[Withdrawal]:
     """The withdrawals of these consents, newest first, with the reason the patient gave (none
     once purged under the retention policy)."""
     rows = (
-        ConsentEvent.objects.filter(
-            kind=EventKind.WITHDRAWN, record__invitation__in=invitations.values("pk")
+        _in_scope(
+            ConsentEvent.objects.filter(kind=EventKind.WITHDRAWN),
+            user=user,
+            filters=filters,
+            path="record__invitation__",
         )
         .order_by("-occurred_at", "-id")
         .values("occurred_at", "record__invitation__procedure__name", "data")

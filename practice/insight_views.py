@@ -96,10 +96,10 @@ def insight_page(request: HttpRequest) -> HttpResponse:
     }
     if filters is None:
         return render(request, "practice/insight.html", context, status=400)
-    invitations = insight.insight_invitations(user=request.user, filters=filters)
-    funnel = insight.insight_funnel(invitations=invitations)
-    step_times = insight.insight_step_times(invitations=invitations)
-    missed = insight.insight_missed_questions(invitations=invitations)
+    scope = {"user": request.user, "filters": filters}
+    funnel = insight.insight_funnel(**scope)
+    step_times = insight.insight_step_times(**scope)
+    missed = insight.insight_missed_questions(**scope)
     context.update(
         funnel=funnel,
         step_times=[
@@ -112,8 +112,8 @@ def insight_page(request: HttpRequest) -> HttpResponse:
         ],
         step_time_patients=max((row.patients for row in step_times), default=0),
         missed=missed,
-        questions=insight.insight_questions_per_procedure(invitations=invitations),
-        withdrawals=insight.insight_withdrawals(invitations=invitations),
+        questions=insight.insight_questions_per_procedure(**scope),
+        withdrawals=insight.insight_withdrawals(**scope),
         withdrawals_shown=insight.WITHDRAWALS_SHOWN,
         **_charts(funnel, step_times, missed),
     )
@@ -123,33 +123,33 @@ def insight_page(request: HttpRequest) -> HttpResponse:
 # The CSV of each table -----------------------------------------------------------------------
 
 
-def _funnel_rows(invitations) -> Iterator[list]:
+def _funnel_rows(scope: dict) -> Iterator[list]:
     yield ["stage", "patients", "dropped since the stage before"]
-    for stage in insight.insight_funnel(invitations=invitations):
+    for stage in insight.insight_funnel(**scope):
         yield [stage.label, stage.count, stage.dropped]
 
 
-def _time_rows(invitations) -> Iterator[list]:
+def _time_rows(scope: dict) -> Iterator[list]:
     yield ["step", "patients who signed", "median seconds", "90th percentile seconds"]
-    for row in insight.insight_step_times(invitations=invitations):
+    for row in insight.insight_step_times(**scope):
         yield [row.label, row.patients, row.median_seconds, row.p90_seconds]
 
 
-def _missed_rows(invitations) -> Iterator[list]:
+def _missed_rows(scope: dict) -> Iterator[list]:
     yield ["question", "procedure", "section", "answered", "missed first time"]
-    for row in insight.insight_missed_questions(invitations=invitations, limit=None):
+    for row in insight.insight_missed_questions(**scope, limit=None):
         yield [row.question, row.procedure, row.section_label, row.asked, row.missed_first]
 
 
-def _question_rows(invitations) -> Iterator[list]:
+def _question_rows(scope: dict) -> Iterator[list]:
     yield ["procedure", "signed", "with questions for the practitioner", "withdrawn"]
-    for row in insight.insight_questions_per_procedure(invitations=invitations):
+    for row in insight.insight_questions_per_procedure(**scope):
         yield [row.procedure, row.signed, row.with_questions, row.withdrawn]
 
 
-def _withdrawal_rows(invitations) -> Iterator[list]:
+def _withdrawal_rows(scope: dict) -> Iterator[list]:
     yield ["withdrawn at (UTC)", "procedure", "reason given"]
-    for row in insight.insight_withdrawals(invitations=invitations, limit=None):
+    for row in insight.insight_withdrawals(**scope, limit=None):
         yield [utc_moment(row.occurred_at), row.procedure, row.reason]
 
 
@@ -180,9 +180,9 @@ def insight_csv(request: HttpRequest, table: str) -> HttpResponse:
         context = {"form": form, "filters": None, "query": request.GET.urlencode()}
         context["is_clinic_admin"] = is_clinic_admin(request.user)
         return render(request, "practice/insight.html", context, status=400)
-    invitations = insight.insight_invitations(user=request.user, filters=filters)
+    scope = {"user": request.user, "filters": filters}
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    lines = (writer.writerow([csv_cell(value) for value in row]) for row in rows_of(invitations))
+    lines = (writer.writerow([csv_cell(value) for value in row]) for row in rows_of(scope))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     name = f"insight-{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -58,9 +58,10 @@ def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body)))
 
 
-def _everyone(clinic):
+def _everyone(clinic) -> dict:
+    """The insight selectors' scope for a clinic admin, over the default period."""
     admin = factories.ClinicAdminFactory(username="insight-admin")
-    return insight.insight_invitations(user=admin, filters=insight.InsightFilters.default())
+    return {"user": admin, "filters": insight.InsightFilters.default()}
 
 
 # The figures, on known data -----------------------------------------------------------------
@@ -72,7 +73,7 @@ def test_funnel_counts_each_stage_and_the_drop_off(invite, clinic):
     _reach(second, confirmed=False)  # opened, stopped at the date of birth
     third, _ = invite(patient_email="c@example.com")
     _reach(third, step=3)  # reached step 3 ("side effects")
-    funnel = {stage.key: stage for stage in insight.insight_funnel(invitations=_everyone(clinic))}
+    funnel = {stage.key: stage for stage in insight.insight_funnel(**_everyone(clinic))}
     assert funnel["invited"].count == 3
     assert funnel["sent"].count == 3
     assert funnel["opened"].count == 2
@@ -87,7 +88,7 @@ def test_funnel_counts_a_signed_consent_as_signed(invite, clinic):
     invitation, _ = invite()
     _reach(invitation, step=8)
     _sign(invitation)
-    funnel = {stage.key: stage for stage in insight.insight_funnel(invitations=_everyone(clinic))}
+    funnel = {stage.key: stage for stage in insight.insight_funnel(**_everyone(clinic))}
     assert funnel["sign"].count == 1
     assert (funnel["signed"].count, funnel["signed"].dropped) == (1, 0)
 
@@ -95,9 +96,7 @@ def test_funnel_counts_a_signed_consent_as_signed(invite, clinic):
 def test_funnel_counts_a_later_stage_as_having_passed_the_earlier_ones(invite, clinic):
     invitation, _ = invite()
     _sign(invitation)  # signed with no "opened", "identity" or "step" event noted
-    funnel = {
-        stage.key: stage.count for stage in insight.insight_funnel(invitations=_everyone(clinic))
-    }
+    funnel = {stage.key: stage.count for stage in insight.insight_funnel(**_everyone(clinic))}
     assert funnel["opened"] == funnel["confirmed"] == funnel["about"] == funnel["signed"] == 1
 
 
@@ -105,7 +104,7 @@ def test_step_times_give_the_median_and_90th_percentile(invite, clinic):
     for index, seconds in enumerate([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]):
         invitation, _ = invite(patient_email=f"p{index}@example.com")
         _sign(invitation, side_effects_seconds=seconds)
-    times = {row.step: row for row in insight.insight_step_times(invitations=_everyone(clinic))}
+    times = {row.step: row for row in insight.insight_step_times(**_everyone(clinic))}
     side_effects = times["side-effects"]
     assert side_effects.patients == 10
     assert side_effects.median_seconds == 50
@@ -120,7 +119,7 @@ def test_step_times_leave_out_consents_not_signed(invite, clinic):
     StepEngagement.objects.update_or_create(
         draft=unsigned.draft, step="side-effects", defaults={"seconds": 900}
     )
-    times = {row.step: row for row in insight.insight_step_times(invitations=_everyone(clinic))}
+    times = {row.step: row for row in insight.insight_step_times(**_everyone(clinic))}
     assert (times["side-effects"].patients, times["side-effects"].median_seconds) == (1, 40)
 
 
@@ -131,7 +130,7 @@ def test_missed_questions_count_wrong_first_answers_and_link_their_section(
     scripted_journey(Client(), token, invitation, clock)  # misses the one question once
     other, _ = invite(patient_email="o@example.com")
     _sign(other)  # right first time
-    [row] = insight.insight_missed_questions(invitations=_everyone(clinic))
+    [row] = insight.insight_missed_questions(**_everyone(clinic))
     question = invitation.draft.version.content["comprehension"][0]
     assert row.question == question["question"]
     assert (row.missed_first, row.asked, row.missed_percent) == (1, 2, 50)
@@ -144,9 +143,9 @@ def test_questions_per_procedure_count_those_with_questions_and_withdrawals(invi
     quiet, _ = invite(patient_email="q@example.com")
     record = _sign(quiet, questions="")
     services.record_withdraw(record=record, reason="Changed my mind", request_meta=REQUEST_META)
-    [row] = insight.insight_questions_per_procedure(invitations=_everyone(clinic))
+    [row] = insight.insight_questions_per_procedure(**_everyone(clinic))
     assert (row.signed, row.with_questions, row.withdrawn) == (2, 1, 1)
-    [withdrawal] = insight.insight_withdrawals(invitations=_everyone(clinic))
+    [withdrawal] = insight.insight_withdrawals(**_everyone(clinic))
     assert withdrawal.reason == "Changed my mind"
 
 
@@ -155,7 +154,7 @@ def test_the_period_leaves_out_invitations_created_before_it(invite, clinic):
     old.created_at = timezone.now() - datetime.timedelta(days=120)
     old.save(update_fields=["created_at"])
     invite(patient_email="new@example.com")
-    assert _everyone(clinic).count() == 1
+    assert insight.insight_invitations(**_everyone(clinic)).count() == 1
 
 
 # The page and who may see it ----------------------------------------------------------------
