@@ -21,12 +21,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import Window
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, CumeDist
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,68 +126,58 @@ def _stages() -> list[tuple[str, str]]:
     ]
 
 
-SIGNED_MARK = 1000  # the signed stage's mark in SQL, above any step number
-
-
-def _stage_index(reached: int | None, signed: int) -> int:
-    """The funnel stage of a mark from SQL: a step past the last measured one (never noted
-    today) counts as the last step; a step event without its number as identity confirmed."""
-    if reached == SIGNED_MARK:
-        return signed
-    if reached is None:
-        return 3
-    return max(0, min(reached, signed - 1))
-
-
 def insight_funnel(*, user, filters: InsightFilters) -> list[FunnelStage]:
     """Invited → e-mail sent → link opened → identity confirmed → each wizard step → signed, in
     one query; a stage counts every invitation that reached it or a later one (so the funnel
     never widens: a link opened before its e-mail's "sent" event arrived still passed "sent").
 
-    The database gives each invitation the furthest stage it reached, first match wins (a
-    signed one needs no event looked up), and counts them per stage; the running total from
-    the end is the funnel."""
+    The link's events are read in one pass, joined to the invitations of the period and grouped
+    per invitation (never a subquery per invitation, nor a scan of every event per stage)."""
     stages = _stages()
-    first_step = 4  # the stages before the steps: invited, sent, opened, identity confirmed
-    signed = len(stages) - 1
-    furthest_step = Subquery(
-        InvitationEvent.objects.filter(
-            invitation=OuterRef("pk"), kind=InvitationEventKind.STEP_REACHED
-        )
-        .order_by("-id")
-        .annotate(step=Cast(KT("data__step"), IntegerField()))
-        .values("step")[:1]
-    )
-    reached = Case(
-        When(record__isnull=False, then=Value(SIGNED_MARK)),
-        When(
-            _link_event(InvitationEventKind.STEP_REACHED),
-            then=furthest_step + Value(first_step - 1),
+    kinds = InvitationEventKind
+
+    def seen(kind: str) -> Max:
+        return Max(Case(When(link_events__kind=kind, then=Value(1)), default=Value(0)))
+
+    per_invitation = insight_invitations(user=user, filters=filters).annotate(
+        furthest=Max(
+            Case(
+                When(
+                    link_events__kind=kinds.STEP_REACHED,
+                    then=Cast(KeyTextTransform("step", "link_events__data"), IntegerField()),
+                ),
+                default=Value(0),
+            )
         ),
-        When(_link_event(InvitationEventKind.IDENTITY_CONFIRMED), then=Value(3)),
-        When(_link_event(InvitationEventKind.OPENED), then=Value(2)),
-        When(_link_event(InvitationEventKind.SENT), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+        was_sent=seen(kinds.SENT),
+        was_opened=seen(kinds.OPENED),
+        was_confirmed=seen(kinds.IDENTITY_CONFIRMED),
+        was_signed=Max(Case(When(record__isnull=False, then=Value(1)), default=Value(0))),
     )
-    per_stage = [0] * len(stages)
-    for row in (
-        insight_invitations(user=user, filters=filters)
-        .annotate(reached=reached)
-        .values("reached")
-        .annotate(patients=Count("pk"))
-        .order_by()
-    ):
-        # A step past the last measured one (never noted today) counts as the last step.
-        per_stage[
-            max(0, min(row["reached"], signed - 1 if row["reached"] < signed else signed))
-        ] += row["patients"]
-    funnel, at_least, before = [], sum(per_stage), None
-    for (key, label), count_here in zip(stages, per_stage, strict=True):
-        dropped = before - at_least if before is not None else 0
-        funnel.append(FunnelStage(key=key, label=label, count=at_least, dropped=dropped))
-        before = at_least
-        at_least -= count_here
+    reached = [
+        Q(pk__isnull=False),
+        Q(was_sent=1),
+        Q(was_opened=1),
+        Q(was_confirmed=1),
+        *[Q(furthest__gte=wizard.step_number(slug)) for slug in MEASURED_STEPS],
+        Q(was_signed=1),
+    ]
+    cumulative, later = [], Q(pk__isnull=True)
+    for condition in reversed(reached):
+        later = condition | later
+        cumulative.append(later)
+    cumulative.reverse()
+    counts = per_invitation.aggregate(
+        **{
+            key: Count("pk", filter=condition)
+            for (key, _l), condition in zip(stages, cumulative, strict=True)
+        }
+    )
+    funnel, before = [], None
+    for key, label in stages:
+        dropped = before - counts[key] if before is not None else 0
+        funnel.append(FunnelStage(key=key, label=label, count=counts[key], dropped=dropped))
+        before = counts[key]
     return funnel
 
 

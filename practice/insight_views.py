@@ -124,31 +124,31 @@ def insight_page(request: HttpRequest) -> HttpResponse:
 
 
 def _funnel_rows(scope: dict) -> Iterator[list]:
-    yield ["stage", "patients", "dropped since the stage before"]
+    yield [_("Stage"), _("Patients"), _("Dropped since the stage before")]
     for stage in insight.insight_funnel(**scope):
         yield [stage.label, stage.count, stage.dropped]
 
 
 def _time_rows(scope: dict) -> Iterator[list]:
-    yield ["step", "patients who signed", "median seconds", "90th percentile seconds"]
+    yield [_("Step"), _("Patients who signed"), _("Median seconds"), _("90th percentile seconds")]
     for row in insight.insight_step_times(**scope):
         yield [row.label, row.patients, row.median_seconds, row.p90_seconds]
 
 
 def _missed_rows(scope: dict) -> Iterator[list]:
-    yield ["question", "procedure", "section", "answered", "missed first time"]
+    yield [_("Question"), _("Procedure"), _("Section"), _("Answered"), _("Missed first time")]
     for row in insight.insight_missed_questions(**scope, limit=None):
         yield [row.question, row.procedure, row.section_label, row.asked, row.missed_first]
 
 
 def _question_rows(scope: dict) -> Iterator[list]:
-    yield ["procedure", "signed", "with questions for the practitioner", "withdrawn"]
+    yield [_("Procedure"), _("Signed"), _("With questions for the practitioner"), _("Withdrawn")]
     for row in insight.insight_questions_per_procedure(**scope):
         yield [row.procedure, row.signed, row.with_questions, row.withdrawn]
 
 
 def _withdrawal_rows(scope: dict) -> Iterator[list]:
-    yield ["withdrawn at (UTC)", "procedure", "reason given"]
+    yield [_("Withdrawn at (UTC)"), _("Procedure"), _("Reason given")]
     for row in insight.insight_withdrawals(**scope, limit=None):
         yield [utc_moment(row.occurred_at), row.procedure, row.reason]
 

@@ -20,6 +20,14 @@ def _counted_seconds(since: datetime.datetime | None, now: datetime.datetime) ->
     return max(0, min(int((now - since).total_seconds()), idle_cap_seconds()))
 
 
+def _has_wrong_answer_pending(draft: ConsentDraft) -> bool:
+    """Whether some question's latest answer was wrong (read from the draft, no query)."""
+    latest = {}
+    for attempt in draft.answers.get("comprehension", {}).get("attempts", []):
+        latest[attempt["question_id"]] = attempt["correct"]
+    return not all(latest.values())
+
+
 @transaction.atomic
 def engagement_note_request(*, draft: ConsentDraft, step: str, opened: bool) -> None:
     """A wizard request for `step`: the time since the previous request goes to the step that
@@ -38,7 +46,7 @@ def engagement_note_request(*, draft: ConsentDraft, step: str, opened: bool) -> 
         if not visited:
             StepEngagement.objects.create(draft=draft, step=step, visits=1)
         sections = sections_of_step(step)
-        if sections and step != UNDERSTANDING_STEP:
+        if sections and step != UNDERSTANDING_STEP and _has_wrong_answer_pending(draft):
             QuestionEngagement.objects.filter(
                 draft=draft, right_at_try__isnull=True, section__in=sections
             ).update(went_back=True)
