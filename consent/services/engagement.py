@@ -44,15 +44,20 @@ def engagement_note_request(*, draft: ConsentDraft, step: str, opened: bool) -> 
             visits=F("visits") + 1
         )
         if not visited:
-            StepEngagement.objects.create(draft=draft, step=step, visits=1)
+            # get_or_create, not create: two tabs opening the step at once must not fail.
+            row, created = StepEngagement.objects.get_or_create(
+                draft=draft, step=step, defaults={"visits": 1}
+            )
+            if not created:
+                StepEngagement.objects.filter(pk=row.pk).update(visits=F("visits") + 1)
         sections = sections_of_step(step)
         if sections and step != UNDERSTANDING_STEP and _has_wrong_answer_pending(draft):
             QuestionEngagement.objects.filter(
                 draft=draft, right_at_try__isnull=True, section__in=sections
             ).update(went_back=True)
-    elif not StepEngagement.objects.filter(draft=draft, step=step).exists():
-        # A POST without a GET first (e.g. a form kept open from before): the step still counts.
-        StepEngagement.objects.create(draft=draft, step=step)
+    elif step != draft.engagement_step:
+        # A POST without a GET just before (e.g. a form kept open from before): the step counts.
+        StepEngagement.objects.get_or_create(draft=draft, step=step)
     draft.engagement_step = step
     draft.engagement_seen_at = now
     ConsentDraft.objects.filter(pk=draft.pk).update(engagement_step=step, engagement_seen_at=now)
