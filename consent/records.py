@@ -70,6 +70,8 @@ def payload_is_purged(payload: dict) -> bool:
 
 def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, signed_at) -> dict:
     """Everything the record must hold, as it was shown and confirmed, in plain JSON."""
+    from .engagement import engagement_payload  # it reads the steps, which import this module
+
     content = draft.version.content
     answers = draft.answers
     side_effects_by_id = {str(row["id"]): row for row in content["side_effects"]}
@@ -133,6 +135,9 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
             for attempt in answers.get("comprehension", {}).get("attempts", [])
         ],
         "questions": answers.get("questions", {}).get("text", ""),
+        # How the patient went through the wizard: time and visits per step, each question's
+        # first answer and tries (`consent.engagement`); records before it have no such key.
+        "engagement": engagement_payload(draft),
         # The health questionnaire's answers and any practitioner's review of them.
         "screening": screening_payload(
             draft, list(draft.screening_reviews.all()) if draft.pk else []

@@ -96,6 +96,8 @@ class Step:
       next step, or the response to give instead (asking again, or the signing outcome).
     - `keep_partial(visit, form)`: keeps what an invalid POST did give, if the step wants that.
     - `context(visit, form)`: what the step's template shows besides the form.
+    - `sections`: the content sections (`education.models.Section`) the step's page shows, so
+      going back to it after a wrong comprehension answer counts as re-reading that section.
     """
 
     slug: str
@@ -109,6 +111,7 @@ class Step:
     save: Callable[[StepVisit, forms.Form], HttpResponse | None] | None = None
     keep_partial: Callable[[StepVisit, forms.Form], None] | None = None
     context: Callable[[StepVisit, forms.Form], dict] = _no_context
+    sections: tuple[str, ...] = ()
 
     def is_complete(self, answers: dict, version_content: dict) -> bool:
         return self.complete_when(answers.get(self.answer_key, {}), version_content)
@@ -380,6 +383,7 @@ STEPS = (
             )
         ),
         save=_acknowledge,
+        sections=("summary", "description", "uses", "results", "unknowns", "alternatives"),
     ),
     Step(
         "health",
@@ -405,6 +409,7 @@ STEPS = (
         save=_acknowledge_each,
         keep_partial=_keep_ticks_given,
         context=_side_effect_context,
+        sections=("side-effects",),
     ),
     Step(
         "injected",
@@ -419,6 +424,7 @@ STEPS = (
         ),
         save=_acknowledge,
         context=_formulation_context,
+        sections=("ingredients",),
     ),
     Step(
         "practitioner",
@@ -431,6 +437,7 @@ STEPS = (
         form_kwargs=_checklist_kwargs,
         save=_acknowledge_each,
         context=_checklist_context,
+        sections=("practitioner",),
     ),
     Step(
         "understanding",

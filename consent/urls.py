@@ -10,6 +10,7 @@ urlpatterns = [
     path("session-ended/", journey.session_ended, name="session_ended"),
     path("agree/", journey.esign_agreement, name="esign"),
     path("step/<slug:step>/", journey.wizard_step, name="step"),
+    path("step/<slug:step>/more-opened/", journey.more_opened, name="more_opened"),
     path("record/", record.record_home, name="record"),
     path("record/copy.pdf", record.record_pdf, name="record_pdf"),
     path("record/everything.zip", record.record_access_request, name="access_request"),

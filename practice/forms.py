@@ -133,3 +133,51 @@ class InvitationEmailForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_helper("patient_email")
+
+
+class InsightFilterForm(forms.Form):
+    """The insight page's period, procedure and (for clinic admins) practitioner."""
+
+    MAX_DAYS = 3660
+
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=None, required=False, empty_label=_("All procedures")
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=None, required=False, empty_label=_("All practitioners")
+    )
+
+    def __init__(self, *args, procedures, practitioners=None, default_start, default_end, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_start, self.default_end = default_start, default_end
+        self.fields["start"].widget.attrs["placeholder"] = default_start.isoformat()
+        self.fields["end"].widget.attrs["placeholder"] = default_end.isoformat()
+        self.fields["procedure"].queryset = procedures
+        if practitioners is None:
+            del self.fields["practitioner"]
+        else:
+            self.fields["practitioner"].queryset = practitioners
+        self.helper = fields_helper(*self.fields, wrapper_class="practice-filter__field")
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start") or self.default_start
+        end = data.get("end") or self.default_end
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        if start > end:
+            raise forms.ValidationError(
+                _("The period must start on or before the day it ends."), code="period_reversed"
+            )
+        if (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError(
+                _("Choose a period of at most ten years."), code="period_too_long"
+            )
+        data["start"], data["end"] = start, end
+        return data

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import insight_views, invitation_views, views
 
 app_name = "practice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("insight/", insight_views.insight_page, name="insight"),
+    path("insight/<slug:table>.csv", insight_views.insight_csv, name="insight_csv"),
     path("invitations/new/", invitation_views.invitation_new, name="invitation_new"),
     path(
         "invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"

@@ -24,6 +24,7 @@ from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
+from consent.presentation.engagement import engagement_summary
 from consent.presentation.link import link_bounced, link_stages
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
@@ -213,6 +214,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "comprehension": comprehension_summary(
             record.payload.get("comprehension", []), question_texts(record.version.content)
         ),
+        "engagement": engagement_summary(record.payload, question_texts(record.version.content)),
         "is_own": is_own,
         "can_answer": is_own and has_questions and EventKind.WITHDRAWN not in kinds,
         "can_countersign": is_own

@@ -19,6 +19,7 @@ from .clinic import (
     Regulation,
     RegulatoryStatus,
 )
+from .engagement import QuestionEngagement, StepEngagement
 from .invitations import (
     DELIVERY_KINDS,
     ConsentDraft,
@@ -65,6 +66,7 @@ __all__ = [
     "Location",
     "Practitioner",
     "ProcedureExperience",
+    "QuestionEngagement",
     "RecordImmutable",
     "RecordPdf",
     "RecordPdfFailure",
@@ -73,4 +75,5 @@ __all__ = [
     "ReminderKind",
     "ScreeningDecision",
     "ScreeningReview",
+    "StepEngagement",
 ]

@@ -274,6 +274,12 @@ class ConsentDraft(models.Model):
     )
     answers = models.JSONField(_("answers"), default=dict)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Where the patient was at their last wizard request, and when: the next request adds the
+    # time since (capped) to that step (`consent.services.engagement`).
+    engagement_step = models.CharField(
+        _("step last shown"), max_length=24, blank=True, default="", db_default=""
+    )
+    engagement_seen_at = models.DateTimeField(_("last wizard request at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("consent draft")

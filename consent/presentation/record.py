@@ -17,6 +17,7 @@ from education.presentation import choice_label
 from ..models import Approval, CredentialKind, CredentialStatus, Regulation
 from ..records import payload_language
 from ..signature import is_drawn_signature
+from .engagement import engagement_summary
 
 # Formatting: the template shows these strings as they are. ----------------------------------
 
@@ -163,6 +164,7 @@ def record_context(record_fields: dict) -> dict:
     drawn = signature["drawn"]
     drawn_is_png = is_drawn_signature(drawn)
     language = payload_language(payload)
+    texts = _question_texts(payload["procedure"]["version_hash"])
     return {
         "code": code,
         "language": language,
@@ -202,9 +204,8 @@ def record_context(record_fields: dict) -> dict:
             }
             for row in payload["checklist"]
         ],
-        "comprehension": comprehension_summary(
-            payload["comprehension"], _question_texts(payload["procedure"]["version_hash"])
-        ),
+        "comprehension": comprehension_summary(payload["comprehension"], texts),
+        "engagement": engagement_summary(payload, texts),
         "acknowledged": [
             (_("Agreed to sign electronically"), format_moment(payload["esign_agreed_at"])),
             (_("Read about the procedure"), format_moment(acknowledgements["about"])),

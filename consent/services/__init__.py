@@ -15,6 +15,11 @@ from .drafts import (
     draft_start,
 )
 from .email_codes import CodeCheck, email_code_check, email_code_send
+from .engagement import (
+    engagement_note_answers,
+    engagement_note_more_opened,
+    engagement_note_request,
+)
 from .events import (
     event_append,
     event_append_each,
@@ -86,6 +91,9 @@ __all__ = [
     "draft_start",
     "email_code_check",
     "email_code_send",
+    "engagement_note_answers",
+    "engagement_note_more_opened",
+    "engagement_note_request",
     "event_append",
     "event_append_each",
     "invitation_check_birth_date",

@@ -14,6 +14,7 @@ from ..models import (
 )
 from ..records import screening_answers_digest
 from ..screening import screening_outcome
+from .engagement import engagement_note_answers
 
 
 @transaction.atomic
@@ -68,13 +69,16 @@ def draft_acknowledge_each(*, draft: ConsentDraft, key: str, ids: set[int]) -> C
     return _save_answers(draft, key, {str(i): before.get(str(i), now) for i in sorted(ids)})
 
 
+@transaction.atomic
 def draft_answer_comprehension(*, draft: ConsentDraft, choices: dict[int, int]) -> dict[int, bool]:
-    """Record one attempt per answered question; returns which were right. Every try is kept."""
+    """Record one attempt per answered question; returns which were right. Every try is kept,
+    and the question's engagement (first answer, tries) in the same transaction."""
     questions = {row["id"]: row for row in draft.version.content["comprehension"]}
     status = wizard.comprehension_status(draft.answers, draft.version.content)
     attempts = list(draft.answers.get("comprehension", {}).get("attempts", []))
     now = _now_iso()
     results = {}
+    answered = {}
     for question_id, choice in choices.items():
         if status.get(question_id):
             results[question_id] = True  # already right; not asked again
@@ -84,7 +88,9 @@ def draft_answer_comprehension(*, draft: ConsentDraft, choices: dict[int, int]) 
             {"question_id": question_id, "choice": choice, "correct": correct, "at": now}
         )
         results[question_id] = correct
+        answered[question_id] = (choice, correct)
     _save_answers(draft, "comprehension", {"attempts": attempts})
+    engagement_note_answers(draft=draft, questions=questions, answered=answered)
     return results
 
 

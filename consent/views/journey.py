@@ -3,7 +3,7 @@ agreement, and the wizard's steps, each served from its declaration in `consent.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from education.presentation import procedure_content
 
@@ -341,6 +341,7 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
         return redirect("consent:step", step=first.slug)
     if request.method == "GET":
         services.invitation_note_step(invitation=invitation, step=wizard.step_number(current.slug))
+    services.engagement_note_request(draft=draft, step=current.slug, opened=request.method == "GET")
 
     def render_step(form, status=None, **extra) -> HttpResponse:
         if status is None:
@@ -366,3 +367,31 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
         if current.keep_partial is not None:
             current.keep_partial(visit, form)
     return render_step(form, **current.context(visit, form))
+
+
+# Which of a step's content rows have a "More about …" section the browser may report opened.
+MORE_ABOUT_ROWS = {"side-effects": "side_effects"}
+MAX_MORE_ABOUT_IDS = 200
+
+
+@patient_required
+@require_POST
+def more_opened(request: HttpRequest, invitation: ConsentInvitation, step: str) -> HttpResponse:
+    """The patient's browser, where JavaScript runs (static/js/more-about.js): which "More about
+    …" sections of a step were opened, sent as the page is left. 204 once kept (or when the
+    consent is signed or cannot go on: nothing to keep); 404 for a step without such sections;
+    400 for ids that are not the step's."""
+    rows_key = MORE_ABOUT_ROWS.get(step)
+    if rows_key is None:
+        raise Http404("No such step.")
+    draft, stop = _journey_draft(request, invitation)
+    if stop is not None:
+        return HttpResponse(status=204)
+    given = request.POST.getlist("opened")[: MAX_MORE_ABOUT_IDS + 1]
+    known = {str(row["id"]): row["id"] for row in draft.version.content.get(rows_key, [])}
+    if len(given) > MAX_MORE_ABOUT_IDS or not set(given) <= set(known):
+        raise BadRequest("Not this step's sections.")
+    services.engagement_note_more_opened(
+        draft=draft, step=step, opened={known[value] for value in given}
+    )
+    return HttpResponse(status=204)

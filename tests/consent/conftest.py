@@ -104,3 +104,7 @@ def signed_record(invitation_and_token, django_capture_on_commit_callbacks):
             drawn_signature="",
             request_meta=REQUEST_META,
         )
+
+
+# A fixed clock for the engagement tests (tests/consent/engagement_journey.py).
+from .engagement_journey import clock  # noqa: E402, F401

@@ -8,6 +8,7 @@ from accounts.roles import PRACTITIONERS
 from tests.conftest import login_verified
 from tests.consent.conftest import (  # noqa: F401  (fixtures, imported to be found here)
     clinic,
+    clock,
     invitation_and_token,
     invite,
     signed_record,

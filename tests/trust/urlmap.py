@@ -150,6 +150,9 @@ def parameter_values(route: Route, world) -> list[tuple[dict[str, str], str | No
             ({"pk": invitations["C"].pk}, "C", "patient C's invitation"),
             ({"pk": MISSING}, None, "no such invitation"),
         ]
+    if names == {"table"} and route.name == "practice:insight_csv":
+        tables = ["funnel", "step-times", "missed-questions", "questions", "withdrawals"]
+        return [({"table": table}, None, "") for table in [*tables, "no-such-table"]]
     slug = world.clinic["procedure"].slug
     if names == {"slug"}:
         return [({"slug": slug}, None, ""), ({"slug": "no-such-procedure"}, None, "")]
