@@ -190,6 +190,10 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             copy.write_row(row + tail)
 
 
+# Since when signing has left the PDF to a task worker (issue 15), counted back from "now".
+WORKER_PDFS_SINCE = datetime.timedelta(days=180)
+
+
 def calm_screening_answers(content: dict) -> dict:
     """Answers to the version's health questions that ask for no review and stop nothing (the
     first such option of each question; short text or a date otherwise), so signing goes ahead."""
@@ -711,10 +715,15 @@ class Builder:
                     user_agent=USER_AGENT,
                 )
                 pdf_name, pdf_sha256 = self.pdfs[n % len(self.pdfs)]
+                # Records signed in the last half year were signed as today: the PDF is made by
+                # a worker after signing, so the record names none (only its RecordPdf row
+                # does). Older ones were signed with their PDF named in their hash.
+                legacy = signed_at < self.now - WORKER_PDFS_SINCE
+                record_pdf_name, record_pdf_sha256 = (pdf_name, pdf_sha256) if legacy else ("", "")
                 record_hash = record_digest(
                     content_sha256=content_sha256,
-                    pdf_name=pdf_name,
-                    pdf_sha256=pdf_sha256,
+                    pdf_name=record_pdf_name,
+                    pdf_sha256=record_pdf_sha256,
                     previous_hash=previous_hash,
                 )
                 records.append(
@@ -729,8 +738,8 @@ class Builder:
                         signed_at,
                         ip_address,
                         USER_AGENT,
-                        pdf_name,
-                        pdf_sha256,
+                        record_pdf_name,
+                        record_pdf_sha256,
                         previous_hash,
                         record_hash,
                     )
