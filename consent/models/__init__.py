@@ -28,6 +28,7 @@ from .invitations import (
     InvitationEventKind,
     InvitationQuerySet,
     ReminderKind,
+    SignerRole,
 )
 from .records import (
     GENESIS_HASH,
@@ -73,4 +74,5 @@ __all__ = [
     "ReminderKind",
     "ScreeningDecision",
     "ScreeningReview",
+    "SignerRole",
 ]

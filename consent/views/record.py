@@ -65,8 +65,8 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             # Made by a worker after signing: until then a refresh link (no JS needed).
             "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
             # The record is the wizard's last step ("done").
-            "step_number": len(wizard.STEPS),
-            "step_count": len(wizard.STEPS),
+            "step_number": len(wizard.steps_for()),
+            "step_count": len(wizard.steps_for()),
         },
     )
 
