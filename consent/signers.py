@@ -88,6 +88,9 @@ class SignerPlan:
         )
 
 
+ADULT_AGE = 18
+
+
 def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
     if date_of_birth is None:
         return None
@@ -284,3 +287,43 @@ def signers_payload(
         "awaiting_witness": plan.witness_required and not witness,
         "signers": signers,
     }
+
+
+SIGNER_ROLE_LABELS = {
+    "patient": _("Patient"),
+    "guardian": _("Parent or guardian"),
+    "representative": _("Legally authorised representative"),
+    "minor_assent": _("The minor's assent"),
+    "interpreter": _("Interpreter"),
+    "witness": _("Witness"),
+}
+
+
+def signer_rows(payload: dict, witness_events=()) -> list[dict]:
+    """Each signer of a record with its role in words, for the record page and the PDF: those
+    in the signed payload (a record before issue 14: the patient alone, from its signature), then
+    any staff witness added later by a chained event."""
+    signature = payload.get("signature", {})
+    rows = payload.get("signers") or [
+        {
+            "role": "patient",
+            "name": signature.get("typed_name", ""),
+            "statement": signature.get("meaning", ""),
+            "signed_at": signature.get("signed_at", ""),
+        }
+    ]
+    rows = [dict(row) for row in rows]
+    for event in witness_events:
+        rows.append(
+            {
+                "role": "witness",
+                "witness_kind": "staff",
+                "name": event.data.get("name", event.actor_label),
+                "account": event.data.get("account", ""),
+                "statement": event.data.get("statement", ""),
+                "signed_at": event.occurred_at.isoformat(),
+            }
+        )
+    for row in rows:
+        row["role_label"] = str(SIGNER_ROLE_LABELS.get(row["role"], row["role"]))
+    return rows
