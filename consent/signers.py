@@ -12,8 +12,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from education.readability import reading_grade
 
 from .models import ConsentInvitation, SignerRole
 from .records import SIGNATURE_MEANING
@@ -327,3 +329,20 @@ def signer_rows(payload: dict, witness_events=()) -> list[dict]:
     for row in rows:
         row["role_label"] = str(SIGNER_ROLE_LABELS.get(row["role"], row["role"]))
     return rows
+
+
+ASSENT_TARGET_GRADE = 5
+
+
+def assent_text_with_grade() -> str:
+    """The assent text as a minor reads it (for a sample procedure), and its reading grade,
+    for admin: it is written for a younger reader, aiming at grade 5."""
+    text = str(ASSENT_TEXT) % {"procedure": gettext("mesotherapy")}
+    estimate = reading_grade(text, get_language() or "en")
+    grade = (
+        gettext("Reading grade %(grade).1f (aim for %(target)d or below).")
+        % {"grade": estimate.grade, "target": ASSENT_TARGET_GRADE}
+        if estimate
+        else ""
+    )
+    return f"{text} {grade}".strip()
