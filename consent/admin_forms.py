@@ -172,6 +172,12 @@ class InvitationAddForm(forms.ModelForm):
         formulation = self.fields["formulation"]
         formulation.queryset = Formulation.objects.select_related("procedure")
         formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"
+        if "signer_role" in self.fields:
+            self.fields["signer_role"].required = False
+
+    def clean_signer_role(self):
+        # Left out (an older client, a script), the patient signs, as the model's default.
+        return self.cleaned_data.get("signer_role") or SignerRole.PATIENT
 
     def clean_patient_date_of_birth(self):
         date_of_birth = self.cleaned_data["patient_date_of_birth"]

@@ -17,7 +17,7 @@ from education.presentation import procedure_content
 
 from .. import eligibility, selectors, services, wizard
 from ..forms import AgreementForm, DateOfBirthForm, EmailCodeForm
-from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
+from ..models import ConsentDraft, ConsentInvitation, ConsentRecord, SignerRole
 from ..signers import signer_plan, step_title, who_is_signing
 from ..steps import StepVisit
 from ..throttle import throttle_hit
@@ -77,6 +77,9 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
         services.invitation_note_opened(invitation=invitation)
 
     form = DateOfBirthForm(request.POST or None)
+    if invitation.signer_role != SignerRole.PATIENT:
+        # A parent, guardian or representative answers with the patient's date of birth.
+        form.fields["date_of_birth"].label = _("The patient's date of birth")
     if request.method == "POST" and form.is_valid():
         if services.invitation_check_birth_date(
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
