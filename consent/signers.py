@@ -305,6 +305,8 @@ def signer_rows(payload: dict, witness_events=()) -> list[dict]:
     """Each signer of a record with its role in words, for the record page and the PDF: those
     in the signed payload (a record before issue 14: the patient alone, from its signature), then
     any staff witness added later by a chained event."""
+    if payload.get("purged"):
+        return []
     signature = payload.get("signature", {})
     rows = payload.get("signers") or [
         {

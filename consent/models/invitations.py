@@ -248,12 +248,15 @@ class ConsentInvitation(models.Model):
                     ~Q(signer_role=SignerRole.PATIENT)
                     & ~Q(representative_name="")
                     & ~Q(representative_relationship="")
-                ),
+                )
+                # Purged under the retention policy: the representative's details went too.
+                | Q(purged_at__isnull=False),
                 name="invitation_representative_named",
             ),
             models.CheckConstraint(
                 condition=~Q(signer_role=SignerRole.REPRESENTATIVE)
-                | ~Q(representative_authority=""),
+                | ~Q(representative_authority="")
+                | Q(purged_at__isnull=False),
                 name="invitation_representative_authority_stated",
             ),
         ]

@@ -384,3 +384,25 @@ def test_removing_a_signer_before_anyone_signed_is_allowed(invite):
         invitation=invitation, witness_required=False, interpreter_required=True
     )
     assert (changed.witness_required, changed.interpreter_required) == (False, True)
+
+
+# Retention ----------------------------------------------------------------------------------------
+
+
+def test_a_purge_erases_the_representative_and_their_document(
+    invite, clinic, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    invitation = representative_invitation(invite)
+    name = default_storage.save("representative-authority/poa.pdf", ContentFile(b"%PDF-1.7"))
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(representative_document=name)
+    complete_draft(invitation)
+    record = sign(invitation, "Robin Morgan", django_capture_on_commit_callbacks)
+    later = timezone.now() + datetime.timedelta(days=365 * 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_purge(record=record, confirmed_by=clinic["admin"], now=later)
+    invitation.refresh_from_db()
+    assert (invitation.representative_name, invitation.representative_authority) == ("", "")
+    assert not default_storage.exists(name)
