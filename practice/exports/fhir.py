@@ -79,6 +79,10 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     - performer: R5 has no `performer`; the practitioner who will carry out the procedure is
       the `grantee` (a display-only Practitioner) and, with the role v3-ParticipationType PRF
       (performer), the actor of the `provision`; the clinic is the `controller`;
+    - signers (issue 14): every signer (the patient or whoever signed for them, the minor's
+      assent, the interpreter, the witness present or added later by staff) is one
+      `verification`; a guardian or representative is the `grantor` (a RelatedPerson) and, with
+      any witness, a further `provision.actor` with the role codes of `SIGNER_CODES`;
     - date: `date`, the clinic-local day of signing (`period.start` has the exact time);
     - the procedure version as its source: `policyBasis`, with the version page's URL and a
       Reference whose identifier is the version's content SHA-256;
