@@ -146,11 +146,10 @@ class ConsentInvitationAdmin(
             },
         ),
     ]
+    readonly_fields = ["status", "signed_record"]
     # Who signs is chosen when inviting; after that, only `services.invitation_signers_change`
     # may change it (it refuses to remove a signer once someone has signed).
-    readonly_fields = [
-        "status",
-        "signed_record",
+    signer_fields = [
         "signer_role",
         "representative_name",
         "representative_relationship",
@@ -159,6 +158,10 @@ class ConsentInvitationAdmin(
         "witness_required",
         "interpreter_required",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else readonly + self.signer_fields
     actions = [
         "resend_link",
         "withdraw_invitation",
