@@ -162,6 +162,7 @@ class ConsentInvitationAdmin(
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly if obj is None else readonly + self.signer_fields
+
     actions = [
         "resend_link",
         "withdraw_invitation",
