@@ -201,3 +201,23 @@ def test_fhir_grantor_is_the_guardian_as_a_related_person(sign_as):
         for actor in resource["provision"][0]["actor"]
     ]
     assert roles == ["PRF", "GUARD"]
+
+
+def test_the_pdf_names_the_representative_their_relationship_and_authority(sign_as):
+    record = sign_as(
+        "Robin Morgan",
+        signer_role=SignerRole.REPRESENTATIVE,
+        representative_name="Robin Morgan",
+        representative_relationship="Son",
+        representative_authority="Health care power of attorney dated 3 March 2024",
+    )
+    text = " ".join(pdf_text(record).split())
+    assert "Signature: Legally authorised representative" in text
+    assert f"Signed by Robin Morgan (Son) for the patient, {PATIENT_NAME}." in text
+    assert "Authority: Health care power of attorney dated 3 March 2024" in text
+
+
+def test_the_patients_pdf_names_them_as_the_patient_with_no_witness_to_wait_for(sign_as):
+    text = pdf_text(sign_as())
+    assert "Signature: Patient" in text
+    assert "Waiting for witness" not in text
