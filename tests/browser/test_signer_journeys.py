@@ -141,3 +141,52 @@ def test_guardian_signs_for_a_minor_who_assents_and_a_staff_member_witnesses(
     assert record.events.filter(kind=EventKind.WITNESSED).count() == 1
     assert serious == []
     assert page.console_errors == [] and staff.console_errors == []
+
+
+def test_interpreter_step_and_witness_on_the_device_pass_axe_on_a_phone(
+    new_page, demo, mailoutbox, screenshots, axe
+):
+    from tests.consent.conftest import complete_draft
+
+    from .patient import DATE_OF_BIRTH, PATIENT_NAME, invite_patient
+
+    invited = invite_patient(demo, mailoutbox, interpreter_required=True, witness_required=True)
+    complete_draft(invited.invitation)
+    serious = []
+    page = new_page(viewport=PHONE, bypass_csp=True)
+    shot = screenshots(page, "interpreter-witness")
+    page.goto(invited.link)
+    page.get_by_label("Your date of birth").fill(DATE_OF_BIRTH.isoformat())
+    submit(page, "Continue")
+    page.goto("/consent/step/interpreter/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("The interpreter")
+    submit(page, "Save and continue")
+    expect(page.get_by_role("alert")).to_contain_text("Type the interpreter's full name.")
+    check(axe, page, "interpreter with errors", serious)
+    shot("interpreter errors")
+    page.get_by_label("Interpreter's full name").fill("Ana López")
+    page.get_by_label("Language interpreted into").fill("Spanish")
+    page.get_by_label("I interpreted all of this information").check()
+    submit(page, "Save and continue")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review and sign")
+    expect(page.get_by_text("Ana López interpreted into Spanish.")).to_be_visible()
+    check(axe, page, "sign with interpreter and witness", serious)
+    shot("sign with witness")
+    page.get_by_label("Type your full name", exact=True).fill(PATIENT_NAME)
+    page.get_by_label("I have read what signing means, and I agree to this procedure.").check()
+    page.get_by_label("Witness's full name").fill("Kim Lee")
+    page.get_by_label("Witness: type your full name again to sign").fill("Kim Lee")
+    page.get_by_label("I saw the person named above sign this consent").check()
+    submit(page, "Sign consent")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consent is recorded")
+
+    record = ConsentRecord.objects.get(invitation=invited.invitation)
+    assert [row["role"] for row in record.payload["signers"]] == [
+        "patient",
+        "interpreter",
+        "witness",
+    ]
+    assert serious == []
+    assert page.console_errors == []
