@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from education.models import Procedure
 
 from . import services
-from .models import ConsentInvitation, Credential, Formulation
+from .models import ConsentInvitation, Credential, Formulation, SignerRole
+from .services.invitations import check_signers
+
+REPRESENTATIVE_FIELDS = (
+    "representative_name",
+    "representative_relationship",
+    "representative_authority",
+)
 
 
 def default_invitation_expiry() -> datetime.datetime:
@@ -125,6 +132,13 @@ class InvitationAddForm(forms.ModelForm):
             "expires_at",
             "minimum_decision_hours",
             "requires_email_code",
+            "signer_role",
+            "representative_name",
+            "representative_relationship",
+            "representative_authority",
+            "representative_document",
+            "witness_required",
+            "interpreter_required",
         ]
         widgets = {
             # The browser's own date picker: a calendar that starts at today suits no birthday.
@@ -144,6 +158,10 @@ class InvitationAddForm(forms.ModelForm):
             ),
             "formulation": _("What will be injected; it must be for the chosen procedure."),
             "expires_at": _("After this the link stops working. Usually two weeks from now."),
+            "representative_name": _(
+                "For a parent, guardian or representative: the person who signs. They type "
+                "this name to sign; the patient's name is refused."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -154,6 +172,12 @@ class InvitationAddForm(forms.ModelForm):
         formulation = self.fields["formulation"]
         formulation.queryset = Formulation.objects.select_related("procedure")
         formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"
+        if "signer_role" in self.fields:
+            self.fields["signer_role"].required = False
+
+    def clean_signer_role(self):
+        # Left out (an older client, a script), the patient signs, as the model's default.
+        return self.cleaned_data.get("signer_role") or SignerRole.PATIENT
 
     def clean_patient_date_of_birth(self):
         date_of_birth = self.cleaned_data["patient_date_of_birth"]
@@ -182,7 +206,28 @@ class InvitationAddForm(forms.ModelForm):
                     params={"other": formulation.procedure, "procedure": procedure},
                 ),
             )
+        self._clean_signers(cleaned_data)
         return cleaned_data
+
+    def _clean_signers(self, cleaned_data):
+        """Who signs, checked by the service's own rules (named, related, with authority)."""
+        role = cleaned_data.get("signer_role")
+        if role == SignerRole.PATIENT:
+            # Whatever was typed for a representative is not kept for the patient alone.
+            for name in REPRESENTATIVE_FIELDS:
+                cleaned_data[name] = ""
+            cleaned_data["representative_document"] = None
+            return
+        if not role or cleaned_data.get("patient_date_of_birth") is None:
+            return
+        try:
+            check_signers(
+                signer_role=role,
+                patient_date_of_birth=cleaned_data["patient_date_of_birth"],
+                **{name: cleaned_data.get(name, "") for name in REPRESENTATIVE_FIELDS},
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
 
     def send(self, *, created_by) -> ConsentInvitation | None:
         """Create the invitation and e-mail its link through `services.invitation_create`.

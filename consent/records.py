@@ -68,8 +68,20 @@ def payload_is_purged(payload: dict) -> bool:
     return bool(payload.get("purged"))
 
 
-def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, signed_at) -> dict:
-    """Everything the record must hold, as it was shown and confirmed, in plain JSON."""
+def build_payload(
+    *,
+    invitation,
+    draft,
+    typed_name: str,
+    drawn_signature: str,
+    signed_at,
+    meaning: str | None = None,
+    signers: dict | None = None,
+) -> dict:
+    """Everything the record must hold, as it was shown and confirmed, in plain JSON.
+
+    `signers` (`consent.signers.signers_payload`) adds who signed in which role; `meaning` is
+    the meaning of the signature worded for that role (the patient's by default)."""
     from .engagement import engagement_payload  # it reads the steps, which import this module
 
     content = draft.version.content
@@ -145,9 +157,11 @@ def build_payload(*, invitation, draft, typed_name: str, drawn_signature: str, s
         "signature": {
             "typed_name": typed_name,
             "drawn": drawn_signature or None,
-            "meaning": str(SIGNATURE_MEANING),
+            "meaning": meaning or str(SIGNATURE_MEANING),
             "signed_at": signed_at.isoformat(),
         },
+        # Who signed, in which role (added with issue 14; records before it: the patient alone).
+        **(signers or {}),
     }
 
 

@@ -53,6 +53,7 @@ class ConsentState(models.TextChoices):
     EXPIRED = "expired", _("Invitation expired")
     HEALTH_REVIEW = "health_review", _("Health answers to review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
+    WAITING_FOR_WITNESS = "waiting_for_witness", _("Waiting for witness")
 
 
 def _event(kind: str, *, per_row: bool):
@@ -96,6 +97,8 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
                 .values("occurred_at")[:1]
             ),
             has_countersignature=_event(EventKind.COUNTERSIGNED, per_row=per_row),
+            # Signed without the witness it needs (the payload says so), and none since.
+            has_witness=_event(EventKind.WITNESSED, per_row=per_row),
             has_answer=_event(EventKind.QUESTION_ANSWERED, per_row=per_row),
             has_later_material_version=ExpressionWrapper(
                 Q(record__version__in=superseded), output_field=models.BooleanField()
@@ -122,6 +125,10 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
             state=Case(
                 When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
                 When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
+                When(
+                    signed & Q(record__payload__awaiting_witness=True, has_witness=False),
+                    then=Value(ConsentState.WAITING_FOR_WITNESS),
+                ),
                 When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
                 When(
                     signed & has_questions & Q(has_answer=False),
@@ -150,6 +157,7 @@ SIGNED_STATES = frozenset(
     {
         ConsentState.AWAITING_ANSWERS,
         ConsentState.AWAITING_COUNTERSIGNATURE,
+        ConsentState.WAITING_FOR_WITNESS,
         ConsentState.READY,
         ConsentState.WITHDRAWN,
         ConsentState.STALE,

@@ -14,41 +14,38 @@ never at import time, which keeps the two importable in either order.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from education.presentation import procedure_content
 
-from . import eligibility
+from . import eligibility, signer_steps
 from .forms import (
     AgreementForm,
     ComprehensionForm,
     EachItemForm,
     QuestionsForm,
     ScreeningForm,
-    SignatureForm,
 )
 from .models import ConsentDraft, ConsentInvitation
 from .presentation import checklist_rows, formulation_display, section_for_question
-from .records import SIGNATURE_MEANING
 from .screening import (
-    review_refusals,
     screening_answered,
     screening_outcome,
     screening_questions,
-    screening_record,
 )
+from .signer_forms import AssentForm, InterpreterForm, SignerSignatureForm
+from .signers import SignerPlan, about_label, injected_label, side_effect_label, signer_plan
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class StepVisit:
     """One request to one step, as that step's hooks see it.
 
@@ -66,6 +63,11 @@ class StepVisit:
     @property
     def content(self) -> dict:
         return self.draft.version.content
+
+    @cached_property
+    def plan(self) -> SignerPlan:
+        """Who signs, and so how each step speaks to the person in front of it."""
+        return signer_plan(self.invitation)
 
     @property
     def saved(self) -> dict:
@@ -112,6 +114,12 @@ class Step:
     keep_partial: Callable[[StepVisit, forms.Form], None] | None = None
     context: Callable[[StepVisit, forms.Form], dict] = _no_context
     sections: tuple[str, ...] = ()
+    # For a step only some signers have (the minor's assent, the interpreter): whether this
+    # invitation's signers need it. A step without it is everyone's.
+    applies: Callable[[SignerPlan | None], bool] | None = None
+
+    def applies_to(self, plan: SignerPlan | None) -> bool:
+        return self.applies is None or self.applies(plan)
 
     def is_complete(self, answers: dict, version_content: dict) -> bool:
         return self.complete_when(answers.get(self.answer_key, {}), version_content)
@@ -151,9 +159,12 @@ def _questions_saved(saved: dict, content: dict) -> bool:
 # Single acknowledgements ("about", "injected") ------------------------------------------------
 
 
-def _agreement_kwargs(label) -> Callable[[StepVisit], dict]:
+def _agreement_kwargs(label_for: Callable[[SignerPlan], str]) -> Callable[[StepVisit], dict]:
     def form_kwargs(visit: StepVisit) -> dict:
-        return {"label": label, "initial": {"agree": "acknowledged_at" in visit.saved}}
+        return {
+            "label": label_for(visit.plan),
+            "initial": {"agree": "acknowledged_at" in visit.saved},
+        }
 
     return form_kwargs
 
@@ -208,7 +219,7 @@ def _side_effect_kwargs(visit: StepVisit) -> dict:
     items.sort(key=lambda item: not item["reasons"])
     return {
         "items": items,
-        "label": gettext("I understand “%(name)s” may happen to me."),
+        "label": side_effect_label(visit.plan),
         "saved": visit.saved,
     }
 
@@ -309,62 +320,6 @@ def _save_questions(visit: StepVisit, form: QuestionsForm) -> None:
     services.draft_save_questions(draft=visit.draft, text=form.cleaned_data["questions"])
 
 
-# Signing ----------------------------------------------------------------------------------------
-
-
-def _signature_kwargs(visit: StepVisit) -> dict:
-    return {"patient_name": visit.invitation.patient_name}
-
-
-def _sign(visit: StepVisit, form: SignatureForm) -> HttpResponse:
-    """The one write of the signed record: the service re-validates the whole draft and writes
-    it in one transaction. Whatever happens, the patient is not sent on to another step."""
-    from . import services
-
-    try:
-        services.record_sign(
-            invitation=visit.invitation,
-            typed_name=form.cleaned_data["typed_name"],
-            drawn_signature=form.cleaned_data["drawn_signature"],
-            request_meta=services.RequestMeta.from_request(visit.request),
-        )
-    except services.AlreadySigned:
-        return redirect("consent:record")
-    except services.ConsentRefused as refused:
-        return visit.refused(refused.refusals)
-    except (DatabaseError, OSError):
-        # Nothing was written (one transaction, the PDF file removed); the draft is intact.
-        logger.exception("Signing failed for invitation %s", visit.invitation.pk)
-        return render(
-            visit.request, "consent/sign_failed.html", {"invitation": visit.invitation}, status=503
-        )
-    return redirect("consent:record")
-
-
-def _review_context(visit: StepVisit, form: SignatureForm) -> dict:
-    """Everything the patient gave, to check before signing, and any reason to wait."""
-    answers = visit.draft.answers
-    waiting = [
-        refusal
-        for refusal in eligibility.refusals(
-            invitation=visit.invitation, version_content=visit.content, now=timezone.now()
-        )
-        if refusal.code == "too_soon"
-    ] + review_refusals(visit.draft, list(visit.draft.screening_reviews.all()))
-    rows = checklist_rows(invitation=visit.invitation, version_content=visit.content)
-    confirmed = answers.get("practitioner", {})
-    return {
-        "waiting": waiting,
-        "meaning": SIGNATURE_MEANING,
-        "side_effect_acks": answers.get("side_effects", {}),
-        "checklist": [{**row, "confirmed_at": confirmed.get(str(row["id"]))} for row in rows],
-        "formulation": formulation_display(visit.invitation.formulation),
-        "attempts": answers.get("comprehension", {}).get("attempts", []),
-        "questions_text": answers.get("questions", {}).get("text", ""),
-        "screening_answers": screening_record(answers.get("screening", {}), visit.content),
-    }
-
-
 # The list ---------------------------------------------------------------------------------------
 
 STEPS = (
@@ -376,12 +331,7 @@ STEPS = (
         complete_when=_acknowledged,
         template="consent/step_about.html",
         form_class=AgreementForm,
-        form_kwargs=_agreement_kwargs(
-            _(
-                "I have read about the procedure, what it is used for, the evidence, and the "
-                "alternatives, including not having it."
-            )
-        ),
+        form_kwargs=_agreement_kwargs(about_label),
         save=_acknowledge,
         sections=("summary", "description", "uses", "results", "unknowns", "alternatives"),
     ),
@@ -419,9 +369,7 @@ STEPS = (
         complete_when=_acknowledged,
         template="consent/step_injected.html",
         form_class=AgreementForm,
-        form_kwargs=_agreement_kwargs(
-            _("I know exactly what will be injected, and its regulatory status.")
-        ),
+        form_kwargs=_agreement_kwargs(injected_label),
         save=_acknowledge,
         context=_formulation_context,
         sections=("ingredients",),
@@ -463,14 +411,39 @@ STEPS = (
         save=_save_questions,
     ),
     Step(
+        "assent",
+        _("The patient's own agreement"),
+        2,
+        answer_key="assent",
+        complete_when=signer_steps.assented,
+        template="consent/step_assent.html",
+        form_class=AssentForm,
+        form_kwargs=signer_steps.assent_kwargs,
+        save=signer_steps.save_assent,
+        context=signer_steps.assent_context,
+        applies=signer_steps.needs_assent,
+    ),
+    Step(
+        "interpreter",
+        _("The interpreter"),
+        1,
+        answer_key="interpreter",
+        complete_when=signer_steps.interpreter_attested,
+        template="consent/step_interpreter.html",
+        form_class=InterpreterForm,
+        form_kwargs=signer_steps.interpreter_kwargs,
+        save=signer_steps.save_interpreter,
+        applies=signer_steps.needs_interpreter,
+    ),
+    Step(
         "sign",
         _("Review and sign"),
         3,
         template="consent/step_sign.html",
-        form_class=SignatureForm,
-        form_kwargs=_signature_kwargs,
-        save=_sign,
-        context=_review_context,
+        form_class=SignerSignatureForm,
+        form_kwargs=signer_steps.signature_kwargs,
+        save=signer_steps.sign,
+        context=signer_steps.review_context,
     ),
     # The signed record's page: counted in "step k of n", never opened as a step.
     Step("done", _("Done"), 0),

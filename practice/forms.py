@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.admin_forms import InvitationAddForm
 from consent.models import ScreeningDecision
 from consent.selectors import SORTS
+from consent.signers import WITNESS_STATEMENT
 from consent.state import ConsentState
 
 
@@ -181,3 +182,16 @@ class InsightFilterForm(forms.Form):
             )
         data["start"], data["end"] = start, end
         return data
+
+
+class WitnessForm(forms.Form):
+    """A staff member records that they witnessed the signing, in the clinic."""
+
+    witnessed = forms.BooleanField(
+        label=WITNESS_STATEMENT,
+        error_messages={"required": _("Tick the box to confirm what you witnessed.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper("witnessed")

@@ -24,7 +24,7 @@ from .views import staff_area
 @require_http_methods(["GET", "POST"])
 def invitation_new(request: HttpRequest) -> HttpResponse:
     """Staff: invite a patient to consent; the link is e-mailed, never shown."""
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, request.FILES or None)
     if not is_clinic_admin(request.user):
         practitioner = request.user.practitioner
         form.fields["practitioner"].queryset = form.fields["practitioner"].queryset.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import insight_views, invitation_views, views
+from . import insight_views, invitation_views, signer_views, views
 
 app_name = "practice"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("records/<str:code>/", views.record_detail, name="record"),
     path("records/<str:code>/answer/", views.record_answer, name="answer"),
     path("records/<str:code>/countersign/", views.record_countersign, name="countersign"),
+    path("records/<str:code>/witness/", signer_views.record_witness, name="witness"),
     path("records/<str:code>/reconsent/", views.record_reconsent, name="reconsent"),
     path("records/<str:code>/link/", views.record_link_renew, name="link_renew"),
     path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),

@@ -47,6 +47,7 @@ from .forms import (
     CountersignForm,
     DashboardFilterForm,
 )
+from .record_signers import signers_context
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         diff = version_diff(record.version.content, latest.content)
     is_own = getattr(request.user, "practitioner", None) == record.invitation.practitioner
     has_questions = bool(record.payload.get("questions"))
+    awaiting_witness = services.record_awaits_witness(record, kinds)
     return {
         "record": record,
         "payload": record.payload,
@@ -220,7 +222,9 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "can_countersign": is_own
         and EventKind.COUNTERSIGNED not in kinds
         and EventKind.WITHDRAWN not in kinds
-        and (not has_questions or bool(answers)),
+        and (not has_questions or bool(answers))
+        and not awaiting_witness,
+        **signers_context(record, events, awaiting_witness, extra),
         "countersignature": next((e for e in events if e.kind == EventKind.COUNTERSIGNED), None),
         "answer_form": extra.pop("answer_form", None) or AnswerForm(),
         "countersign_form": extra.pop("countersign_form", None) or CountersignForm(),

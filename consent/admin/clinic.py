@@ -22,6 +22,7 @@ from ..models import (
     ProcedureExperience,
     RegulatoryStatus,
 )
+from ..signers import assent_text_with_grade
 from .common import (
     BOTH_PLACES,
     PlainRelatedSelectsMixin,
@@ -192,8 +193,15 @@ class CredentialAdmin(CredentialStatusMixin, admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
-    list_display = ["name", "jurisdiction"]
+    list_display = ["name", "jurisdiction", "assent_age"]
     search_fields = ["name", "address", "jurisdiction"]
+    fields = ["name", "address", "jurisdiction", "assent_age", "assent_text"]
+    readonly_fields = ["assent_text"]
+
+    @admin.display(description=gettext_lazy("What a minor reads to assent"))
+    def assent_text(self, location):
+        """The assent text, as a minor reads it, with its reading grade (aim for grade 5)."""
+        return assent_text_with_grade()
 
 
 @admin.register(RegulatoryStatus)

@@ -83,6 +83,19 @@ class ConsentInvitationAdmin(
             gettext_lazy("Link"),
             {"fields": ["expires_at", "minimum_decision_hours", "requires_email_code"]},
         ),
+        (
+            gettext_lazy("Who signs"),
+            {
+                "fields": [
+                    "signer_role",
+                    "representative_name",
+                    "representative_relationship",
+                    "representative_authority",
+                    "representative_document",
+                    ("witness_required", "interpreter_required"),
+                ]
+            },
+        ),
     ]
     fieldsets = [
         (
@@ -119,8 +132,37 @@ class ConsentInvitationAdmin(
                 ]
             },
         ),
+        (
+            gettext_lazy("Who signs"),
+            {
+                "fields": [
+                    "signer_role",
+                    "representative_name",
+                    "representative_relationship",
+                    "representative_authority",
+                    "representative_document",
+                    ("witness_required", "interpreter_required"),
+                ]
+            },
+        ),
     ]
     readonly_fields = ["status", "signed_record"]
+    # Who signs is chosen when inviting; after that, only `services.invitation_signers_change`
+    # may change it (it refuses to remove a signer once someone has signed).
+    signer_fields = [
+        "signer_role",
+        "representative_name",
+        "representative_relationship",
+        "representative_authority",
+        "representative_document",
+        "witness_required",
+        "interpreter_required",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else readonly + self.signer_fields
+
     actions = [
         "resend_link",
         "withdraw_invitation",
@@ -195,7 +237,7 @@ class ConsentInvitationAdmin(
             request, None, change=False, fields=flatten_fieldsets(fieldsets)
         )
         if request.method == "POST":
-            form = InvitationForm(request.POST)
+            form = InvitationForm(request.POST, request.FILES)
             if form.is_valid():
                 invitation = form.send(created_by=request.user)
                 if invitation is not None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0019_reminders_email_code"),
+        ("consent", "0031_event_kind_witnessed"),
     ]
 
     operations = [

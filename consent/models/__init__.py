@@ -29,6 +29,7 @@ from .invitations import (
     InvitationEventKind,
     InvitationQuerySet,
     ReminderKind,
+    SignerRole,
 )
 from .records import (
     GENESIS_HASH,
@@ -75,5 +76,6 @@ __all__ = [
     "ReminderKind",
     "ScreeningDecision",
     "ScreeningReview",
+    "SignerRole",
     "StepEngagement",
 ]

@@ -182,11 +182,26 @@ class Location(models.Model):
         max_length=80,
         help_text=_("Where the clinic's rules come from, e.g. a US state: 'New York'."),
     )
+    # Rows inserted by servers still running the previous code get the usual age of assent.
+    assent_age = models.PositiveSmallIntegerField(
+        _("age of assent"),
+        default=7,
+        db_default=7,
+        help_text=_(
+            "A minor this old or older, consented by a parent or guardian, also gives their own "
+            "assent in a short step written for a younger reader."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assent_age__lte=18), name="location_assent_age_under_adulthood"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,14 @@ from .clinic import Formulation, Location, Practitioner
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
+class SignerRole(models.TextChoices):
+    """Who signs the consent in front of the wizard: the patient, or someone for them."""
+
+    PATIENT = "patient", _("The patient")
+    GUARDIAN = "guardian", _("A parent or guardian, for a minor")
+    REPRESENTATIVE = "representative", _("A legally authorised representative")
+
+
 class InvitationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(
@@ -105,6 +113,65 @@ class ConsentInvitation(models.Model):
     email_code_failures = models.PositiveSmallIntegerField(
         _("wrong e-mailed code answers"), default=0, db_default=0
     )
+    # Who signs (see consent.signers). Rows from servers running the previous code: the patient.
+    signer_role = models.CharField(
+        _("who signs"),
+        max_length=16,
+        choices=SignerRole.choices,
+        default=SignerRole.PATIENT,
+        db_default=SignerRole.PATIENT,
+        help_text=_(
+            "The patient; a parent or guardian for a minor (who also assents if old enough); or "
+            "a representative for an adult who cannot consent."
+        ),
+    )
+    representative_name = models.CharField(
+        _("parent, guardian or representative's full name"),
+        max_length=160,
+        blank=True,
+        db_default="",
+        help_text=_("The person who signs for the patient; they type this name to sign."),
+    )
+    representative_relationship = models.CharField(
+        _("relationship to the patient"),
+        max_length=160,
+        blank=True,
+        db_default="",
+        help_text=_("e.g. 'Mother', 'Son', 'Court-appointed guardian'."),
+    )
+    representative_authority = models.TextField(
+        _("authority to consent"),
+        max_length=1000,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "For a representative: the authority they hold, e.g. 'Health care power of attorney "
+            "dated 3 March 2024'."
+        ),
+    )
+    # Kept in the private storage with the record PDFs; never given a public address.
+    representative_document = models.FileField(
+        _("document showing the authority"),
+        upload_to="representative-authority/%Y/%m/",
+        blank=True,
+        db_default="",
+        help_text=_("Optional: a scan of the power of attorney or court order (PDF or image)."),
+    )
+    witness_required = models.BooleanField(
+        _("a witness is required"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "A witness in the clinic confirms the signing: a staff member signed in to the "
+            "practice area, or someone present who signs on the same device."
+        ),
+    )
+    interpreter_required = models.BooleanField(
+        _("an interpreter is required"),
+        default=False,
+        db_default=False,
+        help_text=_("An interpreter attests, before signing, that they interpreted everything."),
+    )
     withdrawn_at = models.DateTimeField(_("invitation withdrawn at"), null=True, blank=True)
     reminders_stopped_at = models.DateTimeField(
         _("reminders stopped at"),
@@ -164,6 +231,34 @@ class ConsentInvitation(models.Model):
                 name="invitation_code_hash_is_hex",
             ),
             choice_constraint("language", LANGUAGE_CODES, name="invitation_language_valid"),
+            choice_constraint(
+                "signer_role", SignerRole.values, name="invitation_signer_role_valid"
+            ),
+            # The patient signs alone; anyone else who signs is named with their relationship,
+            # and a representative (not a parent of a minor) also states their authority.
+            models.CheckConstraint(
+                condition=Q(
+                    signer_role=SignerRole.PATIENT,
+                    representative_name="",
+                    representative_relationship="",
+                    representative_authority="",
+                    representative_document="",
+                )
+                | (
+                    ~Q(signer_role=SignerRole.PATIENT)
+                    & ~Q(representative_name="")
+                    & ~Q(representative_relationship="")
+                )
+                # Purged under the retention policy: the representative's details went too.
+                | Q(purged_at__isnull=False),
+                name="invitation_representative_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(signer_role=SignerRole.REPRESENTATIVE)
+                | ~Q(representative_authority="")
+                | Q(purged_at__isnull=False),
+                name="invitation_representative_authority_stated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -175,6 +175,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Consent withdrawn")
     QUESTION_ANSWERED = "question_answered", _("Question answered")
     COUNTERSIGNED = "countersigned", _("Countersigned")
+    WITNESSED = "witnessed", _("Witnessed")
     EXPORTED = "exported", _("Exported")
     ACCESS_REFUSED = "access_refused", _("Access refused")
     RECONSENT_REQUESTED = "reconsent_requested", _("Re-consent requested")

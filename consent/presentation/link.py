@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from ..models import ConsentRecord, InvitationEventKind
-from ..wizard import STEPS
+from ..wizard import STEP_SLUGS
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def link_stages(row) -> list[LinkStage]:
         stages.append(
             LinkStage(
                 "step",
-                _("At step %(step)s of %(steps)s") % {"step": row.link_step, "steps": len(STEPS)},
+                _("At step %(step)s of %(steps)s")
+                % {"step": row.link_step, "steps": len(STEP_SLUGS)},
                 row.link_step_at,
             )
         )

@@ -17,6 +17,7 @@ from education.presentation import choice_label
 from ..models import Approval, CredentialKind, CredentialStatus, Regulation
 from ..records import payload_language
 from ..signature import is_drawn_signature
+from ..signers import signer_rows
 from .engagement import engagement_summary
 
 # Formatting: the template shows these strings as they are. ----------------------------------
@@ -218,4 +219,17 @@ def record_context(record_fields: dict) -> dict:
             "image": drawn if drawn_is_png else None,
             "drawn_refused": bool(drawn) and not drawn_is_png,
         },
+        **_signers_context(payload),
+    }
+
+
+def _signers_context(payload: dict) -> dict:
+    """Who signed, each with their own block: the one who signed first (the patient, or a
+    parent, guardian or representative for them), then the minor's assent, the interpreter and
+    a witness present; whether a staff witness is still to come."""
+    rows = [{**row, "signed_at": format_moment(row["signed_at"])} for row in signer_rows(payload)]
+    return {
+        "main_signer": rows[0],
+        "other_signers": rows[1:],
+        "awaiting_witness": bool(payload.get("awaiting_witness")),
     }

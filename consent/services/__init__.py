@@ -70,6 +70,13 @@ from .retention import (
     retention_purge_due,
 )
 from .screening import ReviewRefused, screening_review_record
+from .signers import (
+    draft_save_assent,
+    draft_save_interpreter,
+    invitation_signers_change,
+    record_awaits_witness,
+    record_witness,
+)
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -86,6 +93,8 @@ __all__ = [
     "draft_acknowledge_each",
     "draft_agree_esign",
     "draft_answer_comprehension",
+    "draft_save_assent",
+    "draft_save_interpreter",
     "draft_save_questions",
     "draft_save_screening",
     "draft_start",
@@ -105,6 +114,7 @@ __all__ = [
     "invitation_note_step",
     "invitation_purge",
     "invitation_resend",
+    "invitation_signers_change",
     "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
@@ -112,6 +122,7 @@ __all__ = [
     "patient_hold_lift",
     "patient_hold_place",
     "record_answer_questions",
+    "record_awaits_witness",
     "record_countersign",
     "record_hold_lift",
     "record_hold_place",
@@ -126,6 +137,7 @@ __all__ = [
     "record_request_reconsent",
     "record_sign",
     "record_withdraw",
+    "record_witness",
     "records_log_access",
     "records_log_access_request",
     "records_log_export",

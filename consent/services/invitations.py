@@ -19,7 +19,9 @@ from ..models import (
     ConsentInvitation,
     ConsentRecord,
     InvitationEventKind,
+    SignerRole,
 )
+from ..signers import ADULT_AGE, age_on
 from ..tokens import new_token
 from .link_events import invitation_link_event_add
 
@@ -45,6 +47,55 @@ def _check_language(procedure, language: str) -> None:
         )
 
 
+def check_signers(
+    *,
+    signer_role: str,
+    patient_date_of_birth: datetime.date,
+    representative_name: str,
+    representative_relationship: str,
+    representative_authority: str,
+) -> dict:
+    """The signer fields as stored, or the reasons they cannot be (in the form's words)."""
+    if signer_role not in SignerRole.values:
+        raise ValidationError(
+            {"signer_role": ValidationError(_("Choose who signs."), code="invalid")}
+        )
+    if signer_role == SignerRole.PATIENT:
+        return {"signer_role": signer_role}
+    errors = {}
+    names = {
+        "representative_name": " ".join(representative_name.split()),
+        "representative_relationship": " ".join(representative_relationship.split()),
+        "representative_authority": representative_authority.strip(),
+    }
+    if not names["representative_name"]:
+        errors["representative_name"] = ValidationError(
+            _("Give the full name of the person who signs for the patient."), code="required"
+        )
+    if not names["representative_relationship"]:
+        errors["representative_relationship"] = ValidationError(
+            _("Give their relationship to the patient."), code="required"
+        )
+    if signer_role == SignerRole.REPRESENTATIVE and not names["representative_authority"]:
+        errors["representative_authority"] = ValidationError(
+            _("Describe the authority the representative holds."), code="required"
+        )
+    if signer_role == SignerRole.GUARDIAN:
+        age = age_on(patient_date_of_birth, timezone.localdate())
+        if age is not None and age >= ADULT_AGE:
+            errors["signer_role"] = ValidationError(
+                _(
+                    "The patient is %(age)s: a parent or guardian signs only for a minor. "
+                    "Choose a representative for an adult who cannot consent."
+                ),
+                code="guardian_for_adult",
+                params={"age": age},
+            )
+    if errors:
+        raise ValidationError(errors)
+    return {"signer_role": signer_role, **names}
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -60,8 +111,19 @@ def invitation_create(
     minimum_decision_hours: int = 0,
     language: str = settings.LANGUAGE_CODE,
     requires_email_code: bool = False,
+    signer_role: str = SignerRole.PATIENT,
+    representative_name: str = "",
+    representative_relationship: str = "",
+    representative_authority: str = "",
+    representative_document=None,
+    witness_required: bool = False,
+    interpreter_required: bool = False,
 ) -> tuple[ConsentInvitation, str]:
     """Create an invitation and e-mail the patient its link. Returns it with the raw token.
+
+    Who signs: the patient; a parent or guardian of a minor; or a representative with the
+    authority they hold (`signer_role` and the representative's fields, see
+    `check_signers`). A procedure that requires a witness always gets one.
 
     `procedure` is the procedure in its original language (formulations and regulatory
     statuses belong to it); `language` picks which of its published languages the patient
@@ -110,6 +172,13 @@ def invitation_create(
             }
         )
     _check_language(procedure, language)
+    signer_fields = check_signers(
+        signer_role=signer_role,
+        patient_date_of_birth=patient_date_of_birth,
+        representative_name=representative_name,
+        representative_relationship=representative_relationship,
+        representative_authority=representative_authority,
+    )
     token, digest = new_token()
     invitation = ConsentInvitation.objects.create(
         created_by=created_by,
@@ -124,6 +193,13 @@ def invitation_create(
         minimum_decision_hours=minimum_decision_hours,
         language=language,
         requires_email_code=requires_email_code,
+        **signer_fields,
+        # The patient signing alone has no representative, so no document of one.
+        representative_document=(
+            (representative_document or "") if signer_role != SignerRole.PATIENT else ""
+        ),
+        witness_required=witness_required or procedure.requires_witness,
+        interpreter_required=interpreter_required,
         token_hash=digest,
         sent_at=timezone.now(),
     )

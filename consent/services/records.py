@@ -121,6 +121,11 @@ def record_countersign(
         raise ValidationError(_("The patient has withdrawn this consent."), code="withdrawn")
     if EventKind.COUNTERSIGNED in kinds:
         raise ValidationError(_("This consent is already countersigned."), code="countersigned")
+    if record.payload.get("awaiting_witness") and EventKind.WITNESSED not in kinds:
+        raise ValidationError(
+            _("The consent is complete only once witnessed: record the witness first."),
+            code="awaiting_witness",
+        )
     if record.payload.get("questions") and EventKind.QUESTION_ANSWERED not in kinds:
         raise ValidationError(
             _("Answer the patient's questions before countersigning."), code="unanswered"

@@ -11,6 +11,7 @@ transaction-local settings, which the immutability triggers (migration 0010) che
 import datetime
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -163,9 +164,20 @@ def _purged_payload(payload: dict) -> dict:
 
 def _invitation_blank(invitation: ConsentInvitation, when: datetime.datetime) -> None:
     _set_local("consent.purging_invitation", invitation.pk)
+    document = invitation.representative_document.name
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
-        patient_name="", patient_email="", patient_date_of_birth=None, purged_at=when
+        patient_name="",
+        patient_email="",
+        patient_date_of_birth=None,
+        purged_at=when,
+        # Whoever signed for the patient, and the document of their authority, go as well.
+        representative_name="",
+        representative_relationship="",
+        representative_authority="",
+        representative_document="",
     )
+    if document:
+        transaction.on_commit(lambda: default_storage.delete(document))
     # The practitioner's reviews of the draft's health answers go with them: written once and
     # never changed otherwise (the ImmutableModel guard is bypassed here, and only here; on
     # PostgreSQL the trigger lets this through while the setting names this invitation).

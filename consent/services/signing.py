@@ -21,6 +21,14 @@ from ..records import (
 from ..request_meta import RequestMeta
 from ..screening import review_refusals
 from ..signature import SignatureRefused, drawn_signature_clean, typed_name_matches
+from ..signers import (
+    SignerPlan,
+    is_representative,
+    names_the_patient,
+    signature_meaning,
+    signer_plan,
+    signers_payload,
+)
 from ..tokens import new_record_code, new_token
 from .events import event_append
 from .pdfs import record_pdf_request
@@ -42,13 +50,13 @@ class AlreadySigned(Exception):
         self.record = record
 
 
-def _incomplete_refusals(draft: ConsentDraft) -> list[eligibility.Refusal]:
+def _incomplete_refusals(draft: ConsentDraft, plan: SignerPlan) -> list[eligibility.Refusal]:
     content = draft.version.content
     found = []
     if draft.esign_agreed_at is None:
         found.append(eligibility.Refusal("esign", _("You have not agreed to sign electronically.")))
-    for step in wizard.STEPS[:-2]:
-        if not wizard.is_step_complete(step.slug, draft.answers, content):
+    for step in wizard.steps_for(plan)[:-2]:
+        if not wizard.is_step_complete(step.slug, draft.answers, content, plan):
             found.append(
                 eligibility.Refusal(
                     "incomplete", _("The step “%(step)s” is not finished.") % {"step": step.title}
@@ -63,6 +71,40 @@ def _incomplete_refusals(draft: ConsentDraft) -> list[eligibility.Refusal]:
         if not set(draft.answers.get(key, {})) <= ids:
             found.append(
                 eligibility.Refusal("tampered", _("Some saved answers do not match this consent."))
+            )
+    return found
+
+
+def _signer_refusals(
+    plan: SignerPlan, typed_name: str, own_name_confirmed: bool, witness: dict | None
+) -> list[eligibility.Refusal]:
+    """The typed name is the signer's own; a witness is someone else."""
+    found = []
+    if names_the_patient(typed_name, plan) and not own_name_confirmed:
+        found.append(
+            eligibility.Refusal(
+                "signed_as_patient",
+                _("You typed the patient's name: sign with your own name, or confirm it."),
+            )
+        )
+    if not typed_name_matches(typed_name, plan.signer_name):
+        found.append(
+            eligibility.Refusal(
+                "name_mismatch",
+                _("The name you typed does not match the name the clinic has for you."),
+            )
+        )
+    if plan.witness_required and witness:
+        name = witness.get("name", "")
+        if (
+            not name.strip()
+            or is_representative(name, plan)
+            or typed_name_matches(name, plan.signer_name)
+        ):
+            found.append(
+                eligibility.Refusal(
+                    "witness_is_signer", _("The person signing cannot also be the witness.")
+                )
             )
     return found
 
@@ -130,6 +172,8 @@ def record_sign(
     typed_name: str,
     drawn_signature: str,
     request_meta: RequestMeta,
+    own_name_confirmed: bool = False,
+    witness: dict | None = None,
 ) -> tuple[ConsentRecord, str]:
     """Sign: validate everything again, then write the record and its first event, and queue
     its PDF copy (a worker makes it once the transaction commits; the record is complete
@@ -139,6 +183,11 @@ def record_sign(
     was. A second signing of the same invitation (even at the same moment) raises AlreadySigned
     with the one record. Returns the record and the token of the patient's new link to it (the
     invitation's link dies on signing).
+
+    Whoever signs types their own name (`consent.signers`): the patient's, or the parent's,
+    guardian's or representative's, who must confirm it if it is also the patient's. A witness
+    present on the device (`witness`, {"name"}) is named in the record; without one, a record
+    that needs a witness waits for a staff member's (`record_witness`).
     """
     # Decoded (within the pixel limit) and encoded again before any row is locked; the
     # record keeps our PNG, never the browser's file.
@@ -155,23 +204,18 @@ def record_sign(
                 .select_related("practitioner", "location", "formulation", "procedure")
                 .get(pk=invitation.pk)
             )
+            plan = signer_plan(invitation)
             existing = ConsentRecord.objects.filter(invitation=invitation).first()
             if existing is not None:
                 raise AlreadySigned(existing)
             draft = ConsentDraft.objects.select_related("version").get(invitation=invitation)
             now = timezone.now()
-            refusals = _incomplete_refusals(draft) + eligibility.refusals(
+            refusals = _incomplete_refusals(draft, plan) + eligibility.refusals(
                 invitation=invitation, version_content=draft.version.content, now=now
             )
             if signature_refusal is not None:
                 refusals.append(signature_refusal)
-            if not typed_name_matches(typed_name, invitation.patient_name):
-                refusals.append(
-                    eligibility.Refusal(
-                        "name_mismatch",
-                        _("The name you typed does not match the name the clinic has for you."),
-                    )
-                )
+            refusals += _signer_refusals(plan, typed_name, own_name_confirmed, witness)
             if refusals:
                 raise ConsentRefused(refusals)
 
@@ -179,12 +223,21 @@ def record_sign(
             # The record, its meaning of signature and its PDF are in the language the patient
             # read and signed in.
             with translation.override(invitation.language):
+                typed_name = " ".join(typed_name.split())
                 payload = build_payload(
                     invitation=invitation,
                     draft=draft,
-                    typed_name=" ".join(typed_name.split()),
+                    typed_name=typed_name,
                     drawn_signature=drawn_signature,
                     signed_at=now,
+                    meaning=signature_meaning(plan),
+                    signers=signers_payload(
+                        plan=plan,
+                        answers=draft.answers,
+                        typed_name=typed_name,
+                        signed_at=now,
+                        witness=witness if plan.witness_required else None,
+                    ),
                 )
                 content_sha256 = content_digest(
                     code=code,
@@ -209,7 +262,7 @@ def record_sign(
                 record=record,
                 kind=EventKind.SIGNED,
                 actor=None,
-                actor_label="patient",
+                actor_label=plan.role,
                 request_meta=request_meta,
                 occurred_at=now,
             )

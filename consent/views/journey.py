@@ -18,7 +18,8 @@ from education.presentation import procedure_content
 from .. import eligibility, selectors, services, wizard
 from ..forms import AgreementForm, DateOfBirthForm, EmailCodeForm
 from ..kiosk import kiosk_ended_language, kiosk_state
-from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
+from ..models import ConsentDraft, ConsentInvitation, ConsentRecord, SignerRole
+from ..signers import signer_plan, step_title, who_is_signing
 from ..steps import StepVisit
 from ..throttle import throttle_hit
 from ..tokens import token_hash
@@ -77,6 +78,9 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
         services.invitation_note_opened(invitation=invitation)
 
     form = DateOfBirthForm(request.POST or None)
+    if invitation.signer_role != SignerRole.PATIENT:
+        # A parent, guardian or representative answers with the patient's date of birth.
+        form.fields["date_of_birth"].label = _("The patient's date of birth")
     if request.method == "POST" and form.is_valid():
         if services.invitation_check_birth_date(
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
@@ -260,17 +264,19 @@ def _wizard_context(invitation, draft, step_slug: str, **extra) -> dict:
     """The frame every step shares: the progress list, "step k of n", time left, the way back."""
     answers = draft.answers
     content = draft.version.content
+    plan = signer_plan(invitation)
+    previous = wizard.previous_step(step_slug, plan)
     steps = [
         {
             "slug": step.slug,
-            "title": step.title,
+            "title": step_title(step, plan),
             "number": index,
             "complete": step.is_complete(answers, content),
             "current": step.slug == step_slug,
             "reachable": step.form_class is not None
-            and wizard.may_open(step.slug, answers, content),
+            and wizard.may_open(step.slug, answers, content, plan),
         }
-        for index, step in enumerate(wizard.STEPS, start=1)
+        for index, step in enumerate(wizard.steps_for(plan), start=1)
     ]
     return {
         "invitation": invitation,
@@ -278,11 +284,15 @@ def _wizard_context(invitation, draft, step_slug: str, **extra) -> dict:
         "version": draft.version,
         "content": procedure_content(content),
         "steps": steps,
-        "step": wizard.step_by_slug(step_slug),
-        "step_number": wizard.step_number(step_slug),
-        "step_count": len(wizard.STEPS),
-        "minutes_left": wizard.minutes_left(step_slug),
-        "previous_step": wizard.previous_step(step_slug),
+        "step": wizard.step_by_slug(step_slug, plan),
+        "step_title": step_title(wizard.step_by_slug(step_slug, plan), plan),
+        "step_number": wizard.step_number(step_slug, plan),
+        "step_count": len(steps),
+        "minutes_left": wizard.minutes_left(step_slug, plan),
+        "previous_step": previous,
+        "previous_step_title": step_title(previous, plan) if previous else "",
+        "plan": plan,
+        "who_is_signing": who_is_signing(plan),
         **extra,
     }
 
@@ -299,9 +309,10 @@ def esign_agreement(request: HttpRequest, invitation: ConsentInvitation) -> Http
         label=_("I agree to receive information and sign electronically."),
         initial={"agree": draft.esign_agreed_at is not None},
     )
+    plan = signer_plan(invitation)
     if request.method == "POST" and form.is_valid():
         services.draft_agree_esign(draft=draft)
-        first = wizard.first_incomplete_step(draft.answers, draft.version.content)
+        first = wizard.first_incomplete_step(draft.answers, draft.version.content, plan)
         return redirect("consent:step", step=first.slug)
     return render(
         request,
@@ -310,8 +321,10 @@ def esign_agreement(request: HttpRequest, invitation: ConsentInvitation) -> Http
             "invitation": invitation,
             "form": form,
             "draft": draft,
-            "step_count": len(wizard.STEPS),
-            "minutes_left": wizard.minutes_left(wizard.STEPS[0].slug),
+            "step_count": len(wizard.steps_for(plan)),
+            "minutes_left": wizard.minutes_left(wizard.STEPS[0].slug, plan),
+            "plan": plan,
+            "who_is_signing": who_is_signing(plan),
         },
         status=400 if form.errors else 200,
     )
@@ -327,7 +340,8 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
     hook may answer otherwise (asking again, or signing). The patient may go back to any step
     and forward only as far as the first incomplete one.
     """
-    current = wizard.step_by_slug(step)
+    plan = signer_plan(invitation)
+    current = wizard.step_by_slug(step, plan)
     if current is None or current.form_class is None:
         raise Http404("No such step.")
     draft, stop = _journey_draft(request, invitation)
@@ -335,12 +349,14 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
         return stop
     if draft.esign_agreed_at is None:
         return redirect("consent:esign")
-    if not wizard.may_open(step, draft.answers, draft.version.content):
-        first = wizard.first_incomplete_step(draft.answers, draft.version.content)
+    if not wizard.may_open(step, draft.answers, draft.version.content, plan):
+        first = wizard.first_incomplete_step(draft.answers, draft.version.content, plan)
         messages.info(request, _("Please finish this step first."))
         return redirect("consent:step", step=first.slug)
     if request.method == "GET":
-        services.invitation_note_step(invitation=invitation, step=wizard.step_number(current.slug))
+        services.invitation_note_step(
+            invitation=invitation, step=wizard.step_number(current.slug, plan)
+        )
     services.engagement_note_request(draft=draft, step=current.slug, opened=request.method == "GET")
 
     def render_step(form, status=None, **extra) -> HttpResponse:
@@ -363,7 +379,7 @@ def wizard_step(request: HttpRequest, invitation: ConsentInvitation, step: str) 
             response = current.save(visit, form)
             if response is not None:
                 return response
-            return redirect("consent:step", step=wizard.next_step(current.slug).slug)
+            return redirect("consent:step", step=wizard.next_step(current.slug, plan).slug)
         if current.keep_partial is not None:
             current.keep_partial(visit, form)
     return render_step(form, **current.context(visit, form))

@@ -16,6 +16,7 @@ from ..forms import WithdrawForm
 from ..kiosk import kiosk_state
 from ..models import ConsentInvitation, ConsentRecord, EventKind
 from ..records import payload_is_purged
+from ..signers import signer_plan
 from ..storage import (
     PdfStatus,
     StoredPdfInvalid,
@@ -59,6 +60,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
     events = list(record.events.order_by("id"))
     withdrawal = next((e for e in events if e.kind == EventKind.WITHDRAWN), None)
     answers = [e for e in events if e.kind == EventKind.QUESTION_ANSWERED]
+    steps = wizard.steps_for(signer_plan(invitation))
     return render(
         request,
         "consent/record.html",
@@ -69,9 +71,9 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "answers": answers,
             # Made by a worker after signing: until then a refresh link (no JS needed).
             "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
-            # The record is the wizard's last step ("done").
-            "step_number": len(wizard.STEPS),
-            "step_count": len(wizard.STEPS),
+            # The record is the wizard's last step ("done"), of the steps its signers had.
+            "step_number": len(steps),
+            "step_count": len(steps),
         },
     )
 

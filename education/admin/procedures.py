@@ -120,6 +120,10 @@ class ProcedureAdmin(ProcedurePublishing, admin.ModelAdmin):
             },
         ),
         (
+            gettext_lazy("Clinic policy"),
+            {"fields": ["requires_witness"]},
+        ),
+        (
             gettext_lazy("Published versions"),
             {"fields": ["publication_status", "version_history", "created_at", "updated_at"]},
         ),

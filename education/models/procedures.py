@@ -92,6 +92,16 @@ class Procedure(models.Model):
         ),
     )
     language = language_field(help_text=_("The language this material is written in."))
+    # The clinic's policy, not patient material: not part of a version's snapshot.
+    requires_witness = models.BooleanField(
+        _("requires a witness"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Every consent to this procedure is witnessed, whatever the invitation says: a staff "
+            "member in the clinic, or someone present who signs on the same device."
+        ),
+    )
     translation_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -5,10 +5,12 @@ import hashlib
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from consent.models import ConsentRecord, EventKind
 from consent.records import payload_language
+from consent.signers import signer_rows
 from consent.storage import pdf_bytes_check
 
 from .moments import utc_moment
@@ -16,6 +18,47 @@ from .moments import utc_moment
 LOINC = "http://loinc.org"
 PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+
+# Each signer's role as FHIR codes it, where a standard code fits: the guardian (v3-RoleCode
+# GUARD), a representative with power of attorney (POWATT), a witness (v3-ParticipationType
+# WIT). The minor's assent and the interpreter have no code of their own: text only.
+SIGNER_CODES = {
+    "guardian": (ROLE_CODE, "GUARD", "guardian"),
+    "representative": (ROLE_CODE, "POWATT", "power of attorney"),
+    "witness": (PARTICIPATION_TYPE, "WIT", "witness"),
+}
+# Who signs for the patient is a RelatedPerson; the patient and the minor assenting are the
+# Patient; a staff witness is a Practitioner; an interpreter or a witness present, a Person.
+REFERENCE_TYPE = {
+    "patient": "Patient",
+    "minor_assent": "Patient",
+    "guardian": "RelatedPerson",
+    "representative": "RelatedPerson",
+}
+
+
+def _concept(role: str, label: str) -> dict:
+    code = SIGNER_CODES.get(role)
+    concept = {"text": label}
+    if code:
+        concept["coding"] = [{"system": code[0], "code": code[1], "display": code[2]}]
+    return concept
+
+
+def _signer_reference(signer: dict) -> dict:
+    default = "Practitioner" if signer.get("witness_kind") == "staff" else "Person"
+    return _reference(REFERENCE_TYPE.get(signer["role"], default), signer["name"])
+
+
+def _verification(signer: dict) -> dict:
+    """One signer as a `Consent.verification`: who, in what role, when."""
+    return {
+        "verified": True,
+        "verificationType": _concept(signer["role"], signer["role_label"]),
+        "verifiedBy": _signer_reference(signer),
+        "verificationDate": [utc_moment(parse_datetime(signer["signed_at"]))],
+    }
 
 
 def _reference(resource_type: str, display: str) -> dict:
@@ -36,6 +79,10 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     - performer: R5 has no `performer`; the practitioner who will carry out the procedure is
       the `grantee` (a display-only Practitioner) and, with the role v3-ParticipationType PRF
       (performer), the actor of the `provision`; the clinic is the `controller`;
+    - signers (issue 14): every signer (the patient or whoever signed for them, the minor's
+      assent, the interpreter, the witness present or added later by staff) is one
+      `verification`; a guardian or representative is the `grantor` (a RelatedPerson) and, with
+      any witness, a further `provision.actor` with the role codes of `SIGNER_CODES`;
     - date: `date`, the clinic-local day of signing (`period.start` has the exact time);
     - the procedure version as its source: `policyBasis`, with the version page's URL and a
       Reference whose identifier is the version's content SHA-256;
@@ -59,6 +106,18 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     if withdrawn_at is not None:
         period["end"] = utc_moment(withdrawn_at)
     signed_on = timezone.localtime(record.signed_at, timezone.get_default_timezone()).date()
+    signers = signer_rows(payload, record.events.filter(kind=EventKind.WITNESSED).order_by("id"))
+    representative = payload.get("representative")
+    grantor = (
+        _reference("RelatedPerson", representative["name"])
+        if representative
+        else _reference("Patient", patient_name)
+    )
+    actors = [
+        {"role": _concept(row["role"], row["role_label"]), "reference": _signer_reference(row)}
+        for row in signers
+        if row["role"] not in ("patient", "minor_assent")
+    ]
     practitioner = _reference("Practitioner", practitioner_name)
     title = _("Consent record %s") % record.code
     return {
@@ -77,7 +136,7 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
         "subject": _reference("Patient", patient_name),
         "date": signed_on.isoformat(),
         "period": period,
-        "grantor": [_reference("Patient", patient_name)],
+        "grantor": [grantor],
         "grantee": [practitioner],
         "controller": [_reference("Organization", settings.CLINIC_NAME)],
         "sourceAttachment": [
@@ -102,6 +161,9 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
             },
             "url": base_url + version.get_absolute_url(),
         },
+        # Every signer: the patient or the one who signed for them, the minor's assent, the
+        # interpreter's attestation, and the witness (present, or staff added later).
+        "verification": [_verification(row) for row in signers],
         "decision": "permit",
         "provision": [
             {
@@ -117,7 +179,8 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
                             ]
                         },
                         "reference": practitioner,
-                    }
+                    },
+                    *actors,
                 ],
                 "action": [{"text": _("Carry out %s") % procedure["name"]}],
                 "purpose": [{"system": ACT_REASON, "code": "TREAT", "display": "treatment"}],

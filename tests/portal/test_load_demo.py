@@ -176,11 +176,9 @@ def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
     assert ConsentRecord.objects.count() == 1
-    # English journey, Spanish journey, signed, the kiosk-ready one, and one in each state of
-    # the link's life.
-    assert ConsentInvitation.objects.count() == 5 + len(
-        consent_demo.LINK_STATE_PATIENTS
-    )  # with the health-review patient
+    # English journey, Spanish journey, signed, the health-review patient, the kiosk-ready one,
+    # the guardian's (consent.demo_signers), and one in each state of the link's life.
+    assert ConsentInvitation.objects.count() == 6 + len(consent_demo.LINK_STATE_PATIENTS)
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():

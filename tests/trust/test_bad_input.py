@@ -322,12 +322,13 @@ def test_dashboard_filters_take_any_query(signed, admin_client, clinic, examined
     submit()
 
 
-@pytest.mark.parametrize("name", ["answer", "countersign", "reconsent"])
+@pytest.mark.parametrize("name", ["answer", "countersign", "reconsent", "witness"])
 def test_record_actions_take_any_submission(signed, practitioner_client, examined, name):
     fields = {
         "answer": {"answer": st.text(max_size=50)},
         "countersign": {"typed_name": st.text(max_size=20), "discussed": TRUTHY},
         "reconsent": {},
+        "witness": {"witnessed": TRUTHY},
     }[name]
     url = reverse(f"practice:{name}", args=[signed.record.code])
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 from consent.demo import load_consent_demo
 from consent.demo_kiosk import load_kiosk_demo
+from consent.demo_signers import load_guardian_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
 from education.demo import load_education_demo, load_education_demo_translation
 from education.demo_es import SLUG as EDUCATION_DEMO_TRANSLATION_SLUG
@@ -59,7 +60,13 @@ class Command(BaseCommand):
                 version=latest_version(slug=EDUCATION_DEMO_SLUG),
             )
             kiosk = load_kiosk_demo(like=consent.record.invitation)
+            guardian = load_guardian_demo(
+                admin=publisher,
+                practitioner_user=users.get(username=PRACTITIONER_USERNAME),
+                version=latest_version(slug=EDUCATION_DEMO_SLUG),
+            )
         self.report(accounts=accounts, content=content, consent=consent, kiosk=kiosk)
+        self.report_guardian(guardian)
 
     def load_education(self, loader, *, slug: str, label: str, publisher) -> str:
         """Run one education loader; one report line, whether it published or found no change."""
@@ -129,4 +136,19 @@ class Command(BaseCommand):
         write(
             f"  Signed demo record: {consent.record.code} "
             f"(verify at {site_url}{consent.record.get_absolute_url()})"
+        )
+
+    def report_guardian(self, guardian) -> None:
+        """The guardian's journey: the link, and what each person types."""
+        write = self.stdout.write
+        site_url = settings.SITE_URL.rstrip("/")
+        if guardian.replaced_because:
+            write(f"  The guardian's fixed demo link is closed ({guardian.replaced_because}):")
+        link = site_url + reverse("consent:open", kwargs={"token": guardian.token})
+        patient = guardian.patient
+        write(
+            f"  Try a parent's consent for a minor: {link} (date of birth "
+            f'{patient.date_of_birth:%d/%m/%Y}; at "The patient\'s own agreement" the minor '
+            f"types {patient.name}; the parent signs as {guardian.guardian_name}; a witness is "
+            "required: sign in to /practice/ as the practitioner and record it on the record page)"
         )
