@@ -34,7 +34,7 @@ from education.models import Procedure, ProcedureVersion, Section
 from education.presentation import choice_label
 
 from . import wizard
-from .engagement import MEASURED_STEPS
+from .engagement import MEASURED_STEPS as ALL_MEASURED_STEPS
 from .models import (
     ConsentEvent,
     ConsentInvitation,
@@ -50,6 +50,10 @@ from .selectors import visible_to_staff
 DEFAULT_PERIOD_DAYS = 90
 MISSED_QUESTIONS_SHOWN = 10
 WITHDRAWALS_SHOWN = 20
+
+# The funnel and the step times follow the patient's own steps (step N means the same step for
+# every invitation); the steps only some signers have (assent, interpreter) are not charted.
+MEASURED_STEPS = tuple(slug for slug in ALL_MEASURED_STEPS if slug in wizard.STEP_SLUGS)
 
 
 @dataclass(frozen=True)
