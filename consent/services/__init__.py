@@ -65,6 +65,7 @@ from .retention import (
 )
 from .screening import ReviewRefused, screening_review_record
 from .signing import AlreadySigned, ConsentRefused, record_sign
+from .status import consent_states_recount, consent_status_refresh
 
 __all__ = [
     "COUNTERSIGN_STATEMENT",
@@ -75,6 +76,8 @@ __all__ = [
     "RetentionRefused",
     "ReviewRefused",
     "access_request_export",
+    "consent_states_recount",
+    "consent_status_refresh",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",

@@ -20,6 +20,7 @@ from consent import selectors, services
 from consent.models import ConsentInvitation, ConsentRecord, EventKind
 from consent.selectors import ConsentState
 from consent.services import pdfs
+from consent.state import with_state
 from education.services import procedure_publish
 from tests import factories
 from tests.conftest import login_verified
@@ -84,7 +85,7 @@ def every_state(clinic, invite, django_capture_on_commit_callbacks):
 
 
 def _states(**kwargs):
-    rows = selectors.with_state(ConsentInvitation.objects.all(), **kwargs)
+    rows = with_state(ConsentInvitation.objects.all(), **kwargs)
     return dict(rows.values_list("patient_name", "state"))
 
 
