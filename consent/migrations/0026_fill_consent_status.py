@@ -88,7 +88,9 @@ def fill(apps, schema_editor):
     Status = apps.get_model("consent", "ConsentStatus")
     StateCount = apps.get_model("consent", "ConsentStateCount")
     ids = list(
-        Invitation.objects.filter(stored_state__isnull=True).order_by("pk").values_list("pk", flat=True)
+        Invitation.objects.filter(stored_state__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for start in range(0, len(ids), BATCH):
         Status.objects.bulk_create(
