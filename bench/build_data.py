@@ -933,22 +933,28 @@ class Builder:
         `consent.state.with_state` itself, the clock left out, as `consent_status_refresh`
         stores it."""
         from django.db import connection, transaction
+        from django.db.models import Case, F, When
 
-        from consent.models import ConsentInvitation, ConsentStatus
+        from consent.models import EXPIRING_STATES, ConsentInvitation, ConsentStatus
         from consent.services import consent_states_recount
         from consent.state import with_state
 
         derived = (
             with_state(ConsentInvitation.objects.all(), expiry=False, per_row=False)
+            .annotate(
+                turns_expired_at=Case(
+                    When(state__in=EXPIRING_STATES, then=F("expires_at")), default=None
+                )
+            )
             .order_by()
-            .values_list("pk", "practitioner_id", "state", "activity_at")
+            .values_list("pk", "practitioner_id", "state", "activity_at", "turns_expired_at")
         )
         sql, params = derived.query.sql_with_params()
         table = ConsentStatus._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (invitation_id, practitioner_id, state, activity_at, "  # noqa: S608
-                f"updated_at) SELECT derived.*, now() FROM ({sql}) AS derived",
+                f"expires_at, updated_at) SELECT derived.*, now() FROM ({sql}) AS derived",
                 params,
             )
             consent_states_recount()

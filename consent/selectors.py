@@ -34,7 +34,6 @@ from education.selectors import latest_version_in_language
 
 from . import reminders
 from .models import (
-    EXPIRING_STATES,
     ConsentEvent,
     ConsentInvitation,
     ConsentRecord,
@@ -197,7 +196,7 @@ def practice_state_counts(*, user, practitioner_id=None, search: str = "") -> di
         rows = _status_rows(
             user=user, state="", practitioner_id=practitioner_id, search=search, now=now
         )
-        expired = Q(state__in=EXPIRING_STATES, invitation__expires_at__lte=now)
+        expired = Q(expires_at__lte=now)
         rows = rows.annotate(
             resolved=Case(
                 When(expired, then=Value(ConsentState.EXPIRED)),

@@ -150,13 +150,13 @@ def record_state(record: ConsentRecord) -> str:
 # The stored state (consent.models.status), resolved against the clock when read --------------
 
 
-def resolved_state(*, stored: str, expires_at, now=None) -> str:
-    """The state of a consent whose stored state is `stored` and whose link expires at
-    `expires_at`: what `with_state` derives, without reading the events."""
+def resolved_state(status: ConsentStatus, *, now=None) -> str:
+    """The state a stored state stands for at `now`: what `with_state` derives, without
+    reading the events."""
     now = now or timezone.now()
-    if stored in EXPIRING_STATES and expires_at <= now:
+    if status.expires_at is not None and status.expires_at <= now:
         return ConsentState.EXPIRED
-    return stored
+    return status.state
 
 
 def stored_state_q(state: str, *, now=None, prefix: str = "") -> Q:
@@ -164,11 +164,10 @@ def stored_state_q(state: str, *, now=None, prefix: str = "") -> Q:
     ConsentInvitation with `prefix="stored_state__"`, on ConsentStatus with the default. Each is one
     index condition, plus the expiry for the states the clock can change."""
     now = now or timezone.now()
-    expires = "expires_at" if prefix else "invitation__expires_at"
     if state == ConsentState.EXPIRED:
-        return Q(**{f"{prefix}state__in": EXPIRING_STATES, f"{expires}__lte": now})
+        return Q(**{f"{prefix}expires_at__lte": now})
     if state in EXPIRING_STATES:
-        return Q(**{f"{prefix}state": state, f"{expires}__gt": now})
+        return Q(**{f"{prefix}state": state, f"{prefix}expires_at__gt": now})
     return Q(**{f"{prefix}state": state})
 
 
@@ -178,10 +177,7 @@ def with_stored_state(queryset: QuerySet[ConsentInvitation], *, now=None) -> Que
     now = now or timezone.now()
     return queryset.annotate(
         state=Case(
-            When(
-                Q(stored_state__state__in=EXPIRING_STATES, expires_at__lte=now),
-                then=Value(ConsentState.EXPIRED),
-            ),
+            When(stored_state__expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
             default=F("stored_state__state"),
             output_field=models.CharField(),
         ),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from .models import ConsentInvitation, ConsentStateCount, ConsentStatus
+from .models import EXPIRING_STATES, ConsentInvitation, ConsentStateCount, ConsentStatus
 from .state import with_state
 
 MISSING = "(none)"
@@ -34,9 +34,9 @@ class StateDifference:
 
 
 def state_differences(*, chunk_size: int = 2000) -> Iterator[StateDifference]:
-    """Each consent whose stored state, practitioner or time of latest activity differs from
-    the derivation, or that has no stored state, in invitation order; a chunk of invitations
-    (two queries) at a time, so memory stays flat however many there are."""
+    """Each consent whose stored state, practitioner, time of latest activity or moment it turns
+    expired differs from the derivation, or that has no stored state, in invitation order; a
+    chunk of invitations (two queries) at a time, so memory stays flat however many there are."""
     last = 0
     while True:
         ids = list(
@@ -49,21 +49,28 @@ def state_differences(*, chunk_size: int = 2000) -> Iterator[StateDifference]:
         last = ids[-1]
         derived = with_state(
             ConsentInvitation.objects.filter(pk__in=ids), expiry=False, per_row=False
-        ).values_list("pk", "state", "practitioner_id", "activity_at")
+        ).values_list("pk", "state", "practitioner_id", "activity_at", "expires_at")
         stored = {
             row[0]: row[1:]
             for row in ConsentStatus.objects.filter(invitation_id__in=ids).values_list(
-                "invitation_id", "state", "practitioner_id", "activity_at"
+                "invitation_id", "state", "practitioner_id", "activity_at", "expires_at"
             )
         }
-        for pk, state, practitioner_id, activity_at in sorted(derived):
+        for pk, state, practitioner_id, activity_at, link_expires_at in sorted(derived):
+            expires_at = link_expires_at if state in EXPIRING_STATES else None
             row = stored.get(pk)
             if row is None:
                 yield StateDifference(pk, MISSING, state)
-            elif row != (state, practitioner_id, activity_at):
-                stored_state, stored_practitioner, stored_at = row
+            elif row != (state, practitioner_id, activity_at, expires_at):
+                stored_state, stored_practitioner, stored_at, stored_expires_at = row
                 if stored_state != state:
                     yield StateDifference(pk, stored_state, state)
+                elif stored_expires_at != expires_at:
+                    yield StateDifference(
+                        pk,
+                        f"{state} (expires {stored_expires_at})",
+                        f"{state} (expires {expires_at})",
+                    )
                 elif stored_practitioner != practitioner_id:
                     yield StateDifference(
                         pk,

@@ -11,6 +11,8 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 
 BATCH = 2000
+# The states the clock can still turn into "expired": their rows keep the link's expiry.
+EXPIRING = ("invited", "in_progress", "health_review")
 
 
 def _derived(apps, ids):
@@ -79,7 +81,7 @@ def _derived(apps, ids):
                 output_field=models.CharField(),
             )
         )
-        .values_list("pk", "practitioner_id", "derived", "signed_at")
+        .values_list("pk", "practitioner_id", "derived", "signed_at", "expires_at")
     )
 
 
@@ -94,8 +96,16 @@ def fill(apps, schema_editor):
     )
     for start in range(0, len(ids), BATCH):
         Status.objects.bulk_create(
-            Status(invitation_id=pk, practitioner_id=practitioner_id, state=state, activity_at=at)
-            for pk, practitioner_id, state, at in _derived(apps, ids[start : start + BATCH])
+            Status(
+                invitation_id=pk,
+                practitioner_id=practitioner_id,
+                state=state,
+                activity_at=at,
+                expires_at=expires_at if state in EXPIRING else None,
+            )
+            for pk, practitioner_id, state, at, expires_at in _derived(
+                apps, ids[start : start + BATCH]
+            )
         )
     StateCount.objects.all().delete()
     StateCount.objects.bulk_create(

@@ -5,9 +5,9 @@ of their own, written by `consent.services.status` in the same transaction as th
 changed it. `consent.state.with_state` is the derivation these rows must always equal
 (`verify_consent_records` compares them).
 
-The one state that time alone brings, "expired", is not stored: an unsigned consent keeps its
-state here, and a read compares the invitation's `expires_at` with the clock
-(`consent.state.resolved_state`).
+The one state that time alone brings, "expired", is not stored: a consent that can still expire
+keeps its state here with the moment its link expires (`expires_at`), and a read compares that
+column with the clock (`consent.state.with_stored_state`).
 """
 
 from django.db import models
@@ -68,6 +68,15 @@ class ConsentStatus(models.Model):
         _("latest activity"),
         help_text=_("When the record was signed, or else when the invitation was created."),
     )
+    expires_at = models.DateTimeField(
+        _("turns expired at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the link expires, while nothing is signed and the clinic has not withdrawn "
+            "it; empty once the state can no longer expire."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -76,6 +85,10 @@ class ConsentStatus(models.Model):
         ordering = ["-activity_at", "-invitation_id"]
         constraints = [
             choice_constraint("state", STORED_STATES, name="status_state_valid"),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(state__in=EXPIRING_STATES),
+                name="status_only_open_states_expire",
+            ),
         ]
         indexes = [
             models.Index(fields=["-activity_at", "-invitation"], name="status_activity"),
@@ -87,6 +100,12 @@ class ConsentStatus(models.Model):
             models.Index(
                 fields=["practitioner", "state", "-activity_at", "-invitation"],
                 name="status_practitioner_state",
+            ),
+            # The consents the clock can move to "expired": few, however many are signed.
+            models.Index(
+                fields=["expires_at", "practitioner"],
+                name="status_expiring",
+                condition=Q(expires_at__isnull=False),
             ),
         ]
 

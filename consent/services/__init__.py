@@ -65,7 +65,7 @@ from .retention import (
 )
 from .screening import ReviewRefused, screening_review_record
 from .signing import AlreadySigned, ConsentRefused, record_sign
-from .status import consent_states_recount, consent_status_refresh
+from .status import consent_states_recount, consent_status_refresh, invitations_delete
 
 __all__ = [
     "COUNTERSIGN_STATEMENT",
@@ -102,6 +102,7 @@ __all__ = [
     "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
+    "invitations_delete",
     "patient_hold_lift",
     "patient_hold_place",
     "record_answer_questions",

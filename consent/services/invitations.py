@@ -163,6 +163,7 @@ def invitation_resend(
         session_generation=F("session_generation") + 1,
     )
     invitation.refresh_from_db()
+    consent_status_refresh(invitation_ids=[invitation.pk])  # the moment it turns expired moved
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return token
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from education.models import ProcedureVersion
 
 from ..models import (
+    EXPIRING_STATES,
     ConsentInvitation,
     ConsentState,
     ConsentStateCount,
@@ -45,7 +46,7 @@ def consent_status_refresh(*, invitation_ids: Iterable[int]) -> int:
 def _refresh_batch(ids: list[int]) -> int:
     derived = with_state(
         ConsentInvitation.objects.filter(pk__in=ids), expiry=False, per_row=len(ids) < BATCH
-    ).values_list("pk", "practitioner_id", "state", "activity_at")
+    ).values_list("pk", "practitioner_id", "state", "activity_at", "expires_at")
     # The stored rows are locked (in key order) before the state is derived again: a concurrent
     # refresh of the same consent waits, then derives from what this one committed.
     stored = {
@@ -56,7 +57,8 @@ def _refresh_batch(ids: list[int]) -> int:
     }
     moves: Counter = Counter()
     new_rows, changed_rows = [], []
-    for pk, practitioner_id, state, activity_at in derived:
+    for pk, practitioner_id, state, activity_at, link_expires_at in derived:
+        expires_at = link_expires_at if state in EXPIRING_STATES else None
         row = stored.get(pk)
         if row is None:
             new_rows.append(
@@ -65,15 +67,18 @@ def _refresh_batch(ids: list[int]) -> int:
                     practitioner_id=practitioner_id,
                     state=state,
                     activity_at=activity_at,
+                    expires_at=expires_at,
                 )
             )
-        elif (row.practitioner_id, row.state, row.activity_at) != (
+        elif (row.practitioner_id, row.state, row.activity_at, row.expires_at) != (
             practitioner_id,
             state,
             activity_at,
+            expires_at,
         ):
             moves[(row.practitioner_id, row.state)] -= 1
-            row.practitioner_id, row.state, row.activity_at = practitioner_id, state, activity_at
+            row.practitioner_id, row.state = practitioner_id, state
+            row.activity_at, row.expires_at = activity_at, expires_at
             row.updated_at = timezone.now()
             changed_rows.append(row)
         else:
@@ -82,7 +87,7 @@ def _refresh_batch(ids: list[int]) -> int:
     ConsentStatus.objects.bulk_create(new_rows)
     if changed_rows:
         ConsentStatus.objects.bulk_update(
-            changed_rows, ["practitioner", "state", "activity_at", "updated_at"]
+            changed_rows, ["practitioner", "state", "activity_at", "expires_at", "updated_at"]
         )
     _counts_move(moves)
     return len(new_rows) + len(changed_rows)
@@ -101,6 +106,21 @@ def _counts_move(moves: Counter) -> None:
                 ignore_conflicts=True,
             )
             counts.update(count=F("count") + difference)
+
+
+@transaction.atomic
+def invitations_delete(*, invitation_ids: Iterable[int]) -> None:
+    """Delete unsigned invitations (admin's delete), their stored states with them, and take
+    them out of the counts."""
+    ids = sorted(set(invitation_ids))
+    moves: Counter = Counter()
+    for row in (
+        ConsentStatus.objects.select_for_update().filter(invitation_id__in=ids).order_by("pk")
+    ):
+        moves[(row.practitioner_id, row.state)] -= 1
+    _counts_move(moves)
+    for invitation in ConsentInvitation.objects.filter(pk__in=ids):
+        invitation.delete()
 
 
 @transaction.atomic

@@ -267,6 +267,7 @@ def test_the_dashboard_counts_equal_the_derived_counts_with_an_expired_link(
     ConsentInvitation.objects.filter(pk=expired.pk).update(
         expires_at=timezone.now() - datetime.timedelta(days=1)
     )
+    services.consent_status_refresh(invitation_ids=[expired.pk])  # as a service would
     signed, _ = invite(patient_name="Sam Signed")
     sign(signed, django_capture_on_commit_callbacks)
     counts = selectors.practice_state_counts(user=clinic["admin"])
@@ -328,3 +329,47 @@ def test_verify_names_a_count_changed_by_hand(invitation, clinic):
     assert not intact
     practitioner = clinic["practitioner"].pk
     assert f"practitioner {practitioner}, invited: stored count 7, counted 1" in output
+
+
+def test_resending_with_a_new_expiry_moves_the_moment_it_turns_expired(invitation):
+    later = timezone.now() + datetime.timedelta(days=30)
+    services.invitation_resend(invitation=invitation, expires_at=later)
+    assert ConsentStatus.objects.get(invitation=invitation).expires_at == later
+    assert_stored(invitation, ConsentState.INVITED)
+
+
+def test_verify_names_a_stored_expiry_changed_by_hand(invitation):
+    ConsentInvitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    intact, output = run_verify()
+    assert not intact
+    assert f"invitation {invitation.pk}: stored state invited (expires" in output
+
+
+def test_deleting_an_unsigned_invitation_takes_it_out_of_the_counts(invite):
+    invite(patient_name="Kept")
+    gone, _ = invite(patient_name="Gone")
+    services.invitations_delete(invitation_ids=[gone.pk])
+    assert not ConsentInvitation.objects.filter(pk=gone.pk).exists()
+    assert count_differences() == []
+    assert ConsentStateCount.objects.get(state=ConsentState.INVITED).count == 1
+
+
+def test_verify_names_the_consent_of_a_record_deleted_behind_the_applications_back(
+    invitation, django_capture_on_commit_callbacks
+):
+    from tests.consent.test_verification import tampering
+
+    record = sign(invitation, django_capture_on_commit_callbacks)
+    for table, column in (
+        ("consent_consentevent", "record_id"),
+        ("consent_recordpdf", "record_id"),
+        ("consent_consentrecord", "id"),
+    ):
+        with tampering(table) as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [record.pk])  # noqa: S608
+    intact, output = run_verify()
+    assert not intact
+    named = f"invitation {invitation.pk}: stored state awaiting_answers, derived in_progress"
+    assert named in output

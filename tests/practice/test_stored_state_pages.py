@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from consent import services
 from consent.models import ConsentInvitation, ConsentState
 
 from .test_views import _bulk_signed
@@ -50,6 +51,7 @@ def test_the_dashboard_lists_an_expired_link_under_expired(as_admin, invite):
     ConsentInvitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - datetime.timedelta(hours=1)
     )
+    services.consent_status_refresh(invitation_ids=[invitation.pk])  # as a service would
     html = as_admin.get(reverse("practice:dashboard") + f"?state={ConsentState.EXPIRED}").text
     assert "Eve Expired" in html
     html = as_admin.get(reverse("practice:dashboard") + f"?state={ConsentState.INVITED}").text

@@ -158,6 +158,8 @@ def test_each_state_is_derived_and_filterable(
     type(expired).objects.filter(pk=expired.pk).update(
         expires_at=timezone.now() - datetime.timedelta(days=1)
     )
+    # Written past the services: the stored state learns the new expiry as a service tells it.
+    services.consent_status_refresh(invitation_ids=[expired.pk])
     closed, _ = invite(patient_name="Carl Closed")
     services.invitation_withdraw(invitation=closed)
     awaiting_answers = sign_new(invite, django_capture_on_commit_callbacks)

@@ -57,6 +57,8 @@ def every_state(clinic, invite, django_capture_on_commit_callbacks):
     ConsentInvitation.objects.filter(pk=expired.pk).update(
         expires_at=timezone.now() - datetime.timedelta(days=1)
     )
+    # Written past the services: the stored state learns the new expiry as a service tells it.
+    services.consent_status_refresh(invitation_ids=[expired.pk])
     closed, _ = invite(patient_name="Carl Closed")
     services.invitation_withdraw(invitation=closed)
     sign(invite, django_capture_on_commit_callbacks, name="Asa Asked")
