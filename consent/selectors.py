@@ -214,7 +214,7 @@ def practice_state_counts(*, user, practitioner_id=None, search: str = "") -> di
         counts[row["state"]] = row["n"]
     expired = _status_rows(user=user, state="", practitioner_id=practitioner_id, search="", now=now)
     expired = expired.filter(stored_state_q(ConsentState.EXPIRED, now=now))
-    for row in expired.values("state").annotate(n=Count("pk")).order_by():
+    for row in expired.values("state").annotate(n=Count("*")).order_by():
         counts[row["state"]] -= row["n"]
         counts[ConsentState.EXPIRED] += row["n"]
     return counts
