@@ -969,6 +969,39 @@ class Builder:
         }
         log(f"{len(rows)} unsigned invitations; {len(driver)} with complete drafts for the driver")
 
+    def stored_states(self):
+        """Each consent's stored state and the counts (consent.models.status), which the
+        services keep but these rows were written past: derived in one INSERT ... SELECT by
+        `consent.state.with_state` itself, the clock left out, as `consent_status_refresh`
+        stores it."""
+        from django.db import connection, transaction
+        from django.db.models import Case, F, When
+
+        from consent.models import EXPIRING_STATES, ConsentInvitation, ConsentStatus
+        from consent.services import consent_states_recount
+        from consent.state import with_state
+
+        derived = (
+            with_state(ConsentInvitation.objects.all(), expiry=False, per_row=False)
+            .annotate(
+                turns_expired_at=Case(
+                    When(state__in=EXPIRING_STATES, then=F("expires_at")), default=None
+                )
+            )
+            .order_by()
+            .values_list("pk", "practitioner_id", "state", "activity_at", "turns_expired_at")
+        )
+        sql, params = derived.query.sql_with_params()
+        table = ConsentStatus._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (invitation_id, practitioner_id, state, activity_at, "  # noqa: S608
+                f"expires_at, updated_at) SELECT derived.*, now() FROM ({sql}) AS derived",
+                params,
+            )
+            consent_states_recount()
+        log(f"{ConsentStatus.objects.count()} stored states and their counts")
+
     def analyse(self):
         from django.db import connection
 
@@ -1027,6 +1060,7 @@ def main(argv=None) -> int:
     builder.clinic()
     builder.signed_records()
     builder.open_invitations()
+    builder.stored_states()
     builder.analyse()
     args.manifest.write_text(json.dumps(builder.manifest(), indent=1))
     log(f"done in {time.monotonic() - started:.0f} s; manifest at {args.manifest}")

@@ -16,6 +16,32 @@ RATIO_TARGETS = {("patient", "GET"): 0.5, ("practice", "GET"): 1 / 3}
 SIGNING_P95_MS = 250
 SIGNERS = 4
 
+# Issue 16: the staff pages that read the stored state, each ≥ ⅓ of /healthz in the same run.
+STAFF_PAGES = ("/practice/ (clinic admin)", "/practice/ (practitioner)", "record page")
+STAFF_TARGET = 1 / 3
+# Issue 16: the wizard's ratio to /healthz before the issue (the run of 2026-12-01 with 100,000
+# records, /healthz at 4,013 req/s); each step must stay within 10% of it.
+WIZARD_BEFORE = {
+    "invitation link (GET)": 0.100,
+    "date of birth (POST)": 0.068,
+    "e-sign agreement (GET)": 0.054,
+    "e-sign agreement (POST)": 0.058,
+    "step about (GET)": 0.044,
+    "step about (POST)": 0.057,
+    "step side-effects (GET)": 0.031,
+    "step side-effects (POST)": 0.055,
+    "step injected (GET)": 0.050,
+    "step injected (POST)": 0.068,
+    "step practitioner (GET)": 0.038,
+    "step practitioner (POST)": 0.048,
+    "step understanding (GET)": 0.057,
+    "step understanding (POST)": 0.064,
+    "step questions (GET)": 0.056,
+    "step questions (POST)": 0.066,
+    "step sign (GET)": 0.027,
+}
+WIZARD_TOLERANCE = 0.10
+
 
 def _ms(microseconds: float) -> str:
     return f"{microseconds / 1000:.1f}"
@@ -34,6 +60,22 @@ def _target(row: dict, floor_rps: float) -> tuple[str, str]:
 
 
 def table(results: dict) -> str:
+    """Every endpoint's figures, then the staff pages' and the wizard's ratios to /healthz
+    (issue 16); `make bench` prints this and writes it into the report."""
+    return f"""\
+{endpoints_table(results)}
+
+**Staff pages** (issue 16: stored state and counts; target ⅓ of /healthz in the same run):
+
+{staff_ratios(results)}
+
+**The wizard** (issue 16: each request's ratio to /healthz stays within 10% of the ratio before
+the issue):
+
+{wizard_ratios(results)}"""
+
+
+def endpoints_table(results: dict) -> str:
     rows = results["endpoints"]
     floor = rows[0]["rps"]
     lines = [
@@ -47,6 +89,45 @@ def table(results: dict) -> str:
             f"| {name} | {row['rps']:.1f} | {_ms(row['p50_us'])} | {_ms(row['p95_us'])} | "
             f"{_ms(row['p99_us'])} | {row['rps'] / floor:.2f} | {target} | {met} |"
         )
+    return "\n".join(lines)
+
+
+def staff_ratios(results: dict) -> str:
+    """The staff pages' throughput as a ratio of /healthz in the same run, against ⅓."""
+    rows = {row["name"]: row for row in results["endpoints"]}
+    floor = results["endpoints"][0]["rps"]
+    lines = [
+        "| staff page | req/s | × /healthz | target | met |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+    for name in STAFF_PAGES:
+        row = rows.get(name)
+        if row is None:
+            continue
+        ratio = row["rps"] / floor
+        met = ratio >= STAFF_TARGET and not row["problems"]
+        lines.append(
+            f"| {name} | {row['rps']:.1f} | {ratio:.3f} | ≥ 0.333 | {'yes' if met else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def wizard_ratios(results: dict) -> str:
+    """Each wizard step's ratio to /healthz now and before issue 16, and whether it stayed
+    within 10% of it (a faster step passes)."""
+    rows = {row["name"]: row for row in results["endpoints"]}
+    floor = results["endpoints"][0]["rps"]
+    lines = [
+        "| wizard request | × /healthz now | before | within 10% |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for name, before in WIZARD_BEFORE.items():
+        row = rows.get(name)
+        if row is None:
+            continue
+        ratio = row["rps"] / floor
+        kept = ratio >= before * (1 - WIZARD_TOLERANCE) and not row["problems"]
+        lines.append(f"| {name} | {ratio:.3f} | {before:.3f} | {'yes' if kept else '**no**'} |")
     return "\n".join(lines)
 
 

@@ -489,7 +489,7 @@ def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitati
     invitation = ConsentInvitation.objects.filter(token_hash=digest).first()
     if invitation is not None:
         return invitation
-    return ConsentInvitation.objects.create(
+    invitation = ConsentInvitation.objects.create(
         **facts,
         patient_name=patient.name,
         patient_email=patient.email,
@@ -499,3 +499,5 @@ def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitati
         language=patient.language,
         token_hash=digest,
     )
+    services.consent_status_refresh(invitation_ids=[invitation.pk])
+    return invitation

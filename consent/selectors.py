@@ -9,17 +9,24 @@ import datetime
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.selectors import is_clinic_admin
 from education.models import Procedure, ProcedureVersion
@@ -31,10 +38,12 @@ from .models import (
     ConsentInvitation,
     ConsentRecord,
     ConsentReminder,
+    ConsentStateCount,
+    ConsentStatus,
     EventKind,
     Practitioner,
 )
-from .state import ConsentState, with_link_life, with_state
+from .state import ConsentState, stored_state_q, with_link_life, with_stored_state
 
 
 def visible_to_staff(
@@ -57,15 +66,17 @@ def visible_invitations(*, user) -> QuerySet[ConsentInvitation]:
     return visible_to_staff(ConsentInvitation.objects.all(), user=user)
 
 
-def _reads_most(user, practitioner_id) -> bool:
-    """A clinic admin's unfiltered view reads (nearly) every consent of the clinic."""
-    return is_clinic_admin(user) and not practitioner_id
-
-
 SORTS = {
     "newest": ("-activity_at", "-id"),
     "oldest": ("activity_at", "id"),
     "patient": ("patient_name", "id"),
+}
+# The same orders over ConsentStatus, each answered by one of its indexes (or, for the patient's
+# name, the invitation's).
+_STATUS_SORTS = {
+    "newest": ("-activity_at", "-invitation_id"),
+    "oldest": ("activity_at", "invitation_id"),
+    "patient": ("invitation__patient_name", "invitation_id"),
 }
 
 
@@ -76,20 +87,22 @@ def practice_consent_list(
     practitioner_id: int | None = None,
     search: str = "",
     sort="newest",
-    per_row: bool | None = None,
+    now=None,
 ) -> QuerySet:
-    """The dashboard's rows: invitations with their record, state and who/what/where."""
-    if per_row is None:
-        per_row = not _reads_most(user, practitioner_id)
-    queryset = with_state(visible_invitations(user=user), per_row=per_row)
+    """The dashboard's rows: invitations with their record, state and who/what/where.
+
+    The state is the stored one (`consent.models.status`), resolved against the clock."""
+    now = now or timezone.now()
+    queryset = with_stored_state(visible_invitations(user=user), now=now)
     if practitioner_id:
         queryset = queryset.filter(practitioner_id=practitioner_id)
     search = search.strip()
     if search:
         queryset = queryset.filter(patient_name__icontains=search)
-    filtered = queryset.filter(state=state) if state in ConsentState.values else queryset
+    if state in ConsentState.values:
+        queryset = queryset.filter(stored_state_q(state, now=now, prefix="stored_state__"))
     return (
-        filtered.select_related(
+        queryset.select_related(
             "record", "record__version", "practitioner", "procedure", "location"
         )
         # The rows show names, numbers and dates: not the signed payload, the version's frozen
@@ -108,6 +121,29 @@ _ROW_DEFERRED = (
 )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the stored counts) rather than counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _status_rows(*, user, state, practitioner_id, search, now) -> QuerySet[ConsentStatus]:
+    rows = visible_to_staff(ConsentStatus.objects.all(), user=user)
+    if practitioner_id:
+        rows = rows.filter(practitioner_id=practitioner_id)
+    if search.strip():
+        rows = rows.filter(invitation__patient_name__icontains=search.strip())
+    if state in ConsentState.values:
+        rows = rows.filter(stored_state_q(state, now=now))
+    return rows
+
+
 def practice_consent_page(
     *,
     user,
@@ -117,42 +153,71 @@ def practice_consent_page(
     practitioner_id: int | None = None,
     search: str = "",
     sort="newest",
+    counts: dict[str, int] | None = None,
 ) -> Page:
-    """One page of the dashboard, in three queries however many consents there are.
+    """One page of the dashboard, in two queries however many consents there are (three with a
+    search, or without `counts`: `practice_state_counts` for the same user and filters).
 
-    The page's ids are chosen first by a narrow query (ids and the sort key only; PostgreSQL
-    then sorts 100,000 eight-byte keys instead of 100,000 joined rows), and only those rows are
-    read in full, with their state. The page's `object_list` is a list of annotated rows.
+    The page's ids are read from the stored states in the order of one of their indexes, so the
+    database reads the page's rows and no others; then only those rows are read in full. The
+    page's `object_list` is a list of annotated rows.
     """
-    rows = practice_consent_list(
-        user=user, state=state, practitioner_id=practitioner_id, search=search, sort=sort
-    )
-    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(page_number)
+    now = timezone.now()
+    sort = sort if sort in _STATUS_SORTS else "newest"
+    ids_query = _status_rows(
+        user=user, state=state, practitioner_id=practitioner_id, search=search, now=now
+    ).order_by(*_STATUS_SORTS[sort])
+    ids_query = ids_query.values_list("invitation_id", flat=True)
+    if counts is not None and not search.strip():
+        known = counts.get(state, 0) if state in ConsentState.values else sum(counts.values())
+        paginator = _CountedPaginator(ids_query, per_page, count=known)
+    else:
+        paginator = Paginator(ids_query, per_page)
+    page = paginator.get_page(page_number)
     ids = list(page.object_list)
-    in_full = practice_consent_list(
-        user=user,
-        state=state,
-        practitioner_id=practitioner_id,
-        search=search,
-        sort=sort,
-        per_row=True,
+    rows = (
+        with_stored_state(visible_invitations(user=user).filter(pk__in=ids), now=now)
+        .select_related("record", "record__version", "practitioner", "procedure", "location")
+        .defer(*_ROW_DEFERRED)
     )
-    by_id = {row.pk: row for row in with_link_life(in_full.filter(pk__in=ids))}
+    by_id = {row.pk: row for row in with_link_life(rows)} if ids else {}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 
 
 def practice_state_counts(*, user, practitioner_id=None, search: str = "") -> dict[str, int]:
-    """How many consents are in each state, in one query."""
-    queryset = with_state(
-        visible_invitations(user=user), per_row=not _reads_most(user, practitioner_id)
-    )
-    if practitioner_id:
-        queryset = queryset.filter(practitioner_id=practitioner_id)
+    """How many consents are in each state, in two queries however many consents there are: the
+    stored counts, less the consents whose link has expired since (moved to "expired").
+
+    A search by the patient's name counts the matching rows instead (one query)."""
+    now = timezone.now()
+    counts = dict.fromkeys(ConsentState.values, 0)
     if search.strip():
-        queryset = queryset.filter(patient_name__icontains=search.strip())
-    counts = {row["state"]: row["n"] for row in queryset.values("state").annotate(n=Count("id"))}
-    return {state: counts.get(state, 0) for state in ConsentState.values}
+        rows = _status_rows(
+            user=user, state="", practitioner_id=practitioner_id, search=search, now=now
+        )
+        expired = Q(expires_at__lte=now)
+        rows = rows.annotate(
+            resolved=Case(
+                When(expired, then=Value(ConsentState.EXPIRED)),
+                default=F("state"),
+                output_field=CharField(),
+            )
+        )
+        for row in rows.values("resolved").annotate(n=Count("pk")).order_by():
+            counts[row["resolved"]] = row["n"]
+        return counts
+    stored = visible_to_staff(ConsentStateCount.objects.all(), user=user)
+    if practitioner_id:
+        stored = stored.filter(practitioner_id=practitioner_id)
+    for row in stored.values("state").annotate(n=Sum("count")).order_by():
+        counts[row["state"]] = row["n"]
+    expired = _status_rows(user=user, state="", practitioner_id=practitioner_id, search="", now=now)
+    expired = expired.filter(stored_state_q(ConsentState.EXPIRED, now=now))
+    for row in expired.values("state").annotate(n=Count("*")).order_by():
+        counts[row["state"]] -= row["n"]
+        counts[ConsentState.EXPIRED] += row["n"]
+    return counts
 
 
 def practice_practitioners() -> QuerySet[Practitioner]:
@@ -166,6 +231,7 @@ def practice_record(*, user, code: str) -> ConsentRecord | None:
             "version",
             "version__procedure",
             "invitation",
+            "invitation__stored_state",
             "invitation__practitioner",
             "invitation__location",
             "stored_pdf",

@@ -32,28 +32,17 @@ from education.models import ProcedureVersion
 
 from .models import (
     DELIVERY_KINDS,
+    EXPIRING_STATES,
     ConsentEvent,
     ConsentInvitation,
     ConsentRecord,
+    ConsentState,
+    ConsentStatus,
     EventKind,
     InvitationEvent,
     InvitationEventKind,
     ScreeningReview,
 )
-
-
-class ConsentState(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    IN_PROGRESS = "in_progress", _("In progress")
-    AWAITING_ANSWERS = "awaiting_answers", _("Awaiting answers to questions")
-    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature", _("Awaiting countersignature")
-    READY = "ready", _("Ready for treatment")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    STALE = "stale", _("Stale: material changed since signing")
-    EXPIRED = "expired", _("Invitation expired")
-    HEALTH_REVIEW = "health_review", _("Health answers to review")
-    CLOSED = "closed", _("Invitation withdrawn by the clinic")
-    WAITING_FOR_WITNESS = "waiting_for_witness", _("Waiting for witness")
 
 
 def _event(kind: str, *, per_row: bool):
@@ -65,7 +54,9 @@ def _event(kind: str, *, per_row: bool):
     return Exists(events)
 
 
-def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True) -> QuerySet:
+def with_state(
+    queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True, expiry=True
+) -> QuerySet:
     """Annotate each invitation with `state` (a ConsentState value) and `activity_at`.
 
     `per_row=False` when the query reads most of the clinic's consents (a clinic admin's counts
@@ -73,6 +64,9 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
     to build. For a practitioner's few hundred rows, or a page of 25, probing the index per
     row is several times faster; PostgreSQL's planner picks the hash either way if asked with
     EXISTS, so the choice is made here.
+
+    `expiry=False` leaves the clock out: an expired link keeps the state it had, as the stored
+    state does (`consent.models.status`).
     """
     now = now or timezone.now()
     # Versions with a later material version of the same procedure: a handful of rows, found
@@ -136,7 +130,7 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
                 ),
                 When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
                 When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
-                When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
+                *([When(expires_at__lte=now, then=Value(ConsentState.EXPIRED))] if expiry else []),
                 When(health_review_due=True, then=Value(ConsentState.HEALTH_REVIEW)),
                 When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
                 default=Value(ConsentState.INVITED),
@@ -147,10 +141,54 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
 
 
 def record_state(record: ConsentRecord) -> str:
-    """The state of one signed record's consent, in one query."""
-    return with_state(ConsentInvitation.objects.filter(pk=record.invitation_id)).values_list(
-        "state", flat=True
-    )[0]
+    """The state of one signed record's consent, from its stored state, in one query (or none,
+    when the record was read with `invitation__status`). A signed consent never expires."""
+    try:
+        return record.invitation.stored_state.state
+    except ConsentStatus.DoesNotExist:
+        # Every invitation has its row from its creation on (`verify_consent_records` names one
+        # that has not); should one be missing, the derivation still answers.
+        return with_state(ConsentInvitation.objects.filter(pk=record.invitation_id)).values_list(
+            "state", flat=True
+        )[0]
+
+
+# The stored state (consent.models.status), resolved against the clock when read --------------
+
+
+def resolved_state(status: ConsentStatus, *, now=None) -> str:
+    """The state a stored state stands for at `now`: what `with_state` derives, without
+    reading the events."""
+    now = now or timezone.now()
+    if status.expires_at is not None and status.expires_at <= now:
+        return ConsentState.EXPIRED
+    return status.state
+
+
+def stored_state_q(state: str, *, now=None, prefix: str = "") -> Q:
+    """A filter for consents in `state` (a ConsentState value), over the stored state: on
+    ConsentInvitation with `prefix="stored_state__"`, on ConsentStatus with the default. Each is one
+    index condition, plus the expiry for the states the clock can change."""
+    now = now or timezone.now()
+    if state == ConsentState.EXPIRED:
+        return Q(**{f"{prefix}expires_at__lte": now})
+    if state in EXPIRING_STATES:
+        return Q(**{f"{prefix}state": state, f"{prefix}expires_at__gt": now})
+    return Q(**{f"{prefix}state": state})
+
+
+def with_stored_state(queryset: QuerySet[ConsentInvitation], *, now=None) -> QuerySet:
+    """Annotate each invitation with `state` and `activity_at` as `with_state` does, read from
+    the stored state: a join on the invitation's key and one comparison with the clock."""
+    now = now or timezone.now()
+    return queryset.annotate(
+        state=Case(
+            When(stored_state__expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
+            default=F("stored_state__state"),
+            output_field=models.CharField(),
+        ),
+        activity_at=F("stored_state__activity_at"),
+    )
 
 
 SIGNED_STATES = frozenset(

@@ -116,6 +116,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Staff: consents and open invitations with their state, counts, filters and search."""
     form, filters = _dashboard_filters(request)
     practitioner_id = filters["practitioner"].pk if filters.get("practitioner") else None
+    counts = selectors.practice_state_counts(
+        user=request.user, practitioner_id=practitioner_id, search=filters["q"]
+    )
     page = selectors.practice_consent_page(
         user=request.user,
         page_number=request.GET.get("page"),
@@ -124,14 +127,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         practitioner_id=practitioner_id,
         search=filters["q"],
         sort=filters["sort"] or "newest",
+        counts=counts,
     )
     for row in page.object_list:
         row.state_label = ConsentState(row.state).label
         row.link_stages = link_stages(row)
         row.link_bounced = link_bounced(row)
-    counts = selectors.practice_state_counts(
-        user=request.user, practitioner_id=practitioner_id, search=filters["q"]
-    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("state", None)

@@ -209,6 +209,13 @@ class ConsentInvitationAdmin(
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_model(self, request, obj):
+        # Through the service, which takes the invitation out of the dashboards' counts.
+        services.invitations_delete(invitation_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.invitations_delete(invitation_ids=queryset.values_list("pk", flat=True))
+
     @admin.display(description=gettext_lazy("patient's full name"), ordering="patient_name")
     def patient(self, invitation):
         return invitation.patient_label

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0020_engagement"),
+        ("consent", "0026_fill_consent_status"),
         ("education", "0008_procedure_requires_witness"),
     ]
 

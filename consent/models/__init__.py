@@ -43,16 +43,28 @@ from .records import (
     RecordPdfFailure,
 )
 from .screening import ScreeningDecision, ScreeningReview
+from .status import (
+    EXPIRING_STATES,
+    STORED_STATES,
+    ConsentState,
+    ConsentStateCount,
+    ConsentStatus,
+)
 
 __all__ = [
     "DELIVERY_KINDS",
+    "EXPIRING_STATES",
     "GENESIS_HASH",
+    "STORED_STATES",
     "Approval",
     "ConsentDraft",
     "ConsentEvent",
     "ConsentInvitation",
     "ConsentRecord",
     "ConsentReminder",
+    "ConsentState",
+    "ConsentStateCount",
+    "ConsentStatus",
     "Credential",
     "CredentialKind",
     "CredentialStatus",

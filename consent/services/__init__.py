@@ -78,6 +78,7 @@ from .signers import (
     record_witness,
 )
 from .signing import AlreadySigned, ConsentRefused, record_sign
+from .status import consent_states_recount, consent_status_refresh, invitations_delete
 
 __all__ = [
     "COUNTERSIGN_STATEMENT",
@@ -88,6 +89,8 @@ __all__ = [
     "RetentionRefused",
     "ReviewRefused",
     "access_request_export",
+    "consent_states_recount",
+    "consent_status_refresh",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",
@@ -118,6 +121,7 @@ __all__ = [
     "invitation_stop_reminders",
     "invitation_unlock",
     "invitation_withdraw",
+    "invitations_delete",
     "kiosk_start",
     "patient_hold_lift",
     "patient_hold_place",

@@ -15,6 +15,7 @@ from ..models import (
 from ..records import screening_answers_digest
 from ..screening import screening_outcome
 from .engagement import engagement_note_answers
+from .status import consent_status_refresh
 
 
 @transaction.atomic
@@ -24,9 +25,10 @@ def draft_start(*, invitation: ConsentInvitation) -> ConsentDraft:
     The version is the newest in the invitation's language: the procedure's own, or its
     translation's when the patient was invited in another language.
     """
-    ConsentInvitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(
+    if ConsentInvitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(
         first_opened_at=timezone.now()
-    )
+    ):
+        consent_status_refresh(invitation_ids=[invitation.pk])
     draft = ConsentDraft.objects.filter(invitation=invitation).select_related("version").first()
     if draft is not None:
         return draft
@@ -98,6 +100,7 @@ def draft_save_questions(*, draft: ConsentDraft, text: str) -> ConsentDraft:
     return _save_answers(draft, "questions", {"text": text.strip(), "saved_at": _now_iso()})
 
 
+@transaction.atomic
 def draft_save_screening(*, draft: ConsentDraft, answers: dict) -> ConsentDraft:
     """The health questionnaire's answers (by question id), as a whole, with when they were
     saved; a later save replaces them.
@@ -108,4 +111,6 @@ def draft_save_screening(*, draft: ConsentDraft, answers: dict) -> ConsentDraft:
     saved = {"answers": answers, "saved_at": _now_iso()}
     saved["needs_review"] = bool(screening_outcome(saved, draft.version.content).needs_review)
     saved["answers_sha256"] = screening_answers_digest(saved)
-    return _save_answers(draft, "screening", saved)
+    draft = _save_answers(draft, "screening", saved)
+    consent_status_refresh(invitation_ids=[draft.invitation_id])
+    return draft

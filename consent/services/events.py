@@ -15,6 +15,18 @@ from ..records import (
     event_digest,
 )
 from ..request_meta import RequestMeta
+from .status import consent_status_refresh
+
+# The kinds of event a consent's state is derived from (consent.state.with_state).
+STATE_KINDS = frozenset(
+    {
+        EventKind.SIGNED,
+        EventKind.WITHDRAWN,
+        EventKind.COUNTERSIGNED,
+        EventKind.QUESTION_ANSWERED,
+        EventKind.WITNESSED,
+    }
+)
 
 
 def _lock_records(ids) -> None:
@@ -86,6 +98,8 @@ def event_append(
                     previous_hash=previous,
                 )
                 event.save()
+                if kind in STATE_KINDS:
+                    consent_status_refresh(invitation_ids=[record.invitation_id])
                 return event
         except IntegrityError:
             continue
@@ -183,7 +197,12 @@ def event_append_each(
                     )
                     for pk in ids
                 ]
-                return ConsentEvent.objects.bulk_create(events)
+                created = ConsentEvent.objects.bulk_create(events)
+                if kind in STATE_KINDS:
+                    consent_status_refresh(
+                        invitation_ids=[record.invitation_id for record in records]
+                    )
+                return created
         except IntegrityError:
             continue
     raise IntegrityError("Could not append the events after five tries.")

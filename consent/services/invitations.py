@@ -24,6 +24,7 @@ from ..models import (
 from ..signers import ADULT_AGE, age_on
 from ..tokens import new_token
 from .link_events import invitation_link_event_add
+from .status import consent_status_refresh
 
 
 def _check_language(procedure, language: str) -> None:
@@ -203,6 +204,7 @@ def invitation_create(
         token_hash=digest,
         sent_at=timezone.now(),
     )
+    consent_status_refresh(invitation_ids=[invitation.pk])
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return invitation, token
 
@@ -237,6 +239,7 @@ def invitation_resend(
         session_generation=F("session_generation") + 1,
     )
     invitation.refresh_from_db()
+    consent_status_refresh(invitation_ids=[invitation.pk])  # the moment it turns expired moved
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return token
 
@@ -262,6 +265,7 @@ def invitation_email_correct(
     return invitation_resend(invitation=invitation)
 
 
+@transaction.atomic
 def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
     """The clinic takes an unsigned invitation back; its link and its open patient sessions
     stop working."""
@@ -273,6 +277,7 @@ def invitation_withdraw(*, invitation: ConsentInvitation) -> None:
     ConsentInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), session_generation=F("session_generation") + 1
     )
+    consent_status_refresh(invitation_ids=[invitation.pk])
 
 
 def invitation_unlock(*, invitation: ConsentInvitation) -> None:

@@ -39,6 +39,7 @@ from ..selectors import (
 )
 from ..storage import record_pdf_delete
 from .events import _lock_records, _staff_label, event_append
+from .status import consent_status_refresh
 
 
 class RetentionRefused(Exception):
@@ -185,6 +186,8 @@ def _invitation_blank(invitation: ConsentInvitation, when: datetime.datetime) ->
     reviews._raw_delete(reviews.db)
     ConsentDraft.objects.filter(invitation=invitation).delete()
     _set_local("consent.purging_invitation", "")
+    # The draft's health answers went with it: a review they awaited no longer is.
+    consent_status_refresh(invitation_ids=[invitation.pk])
 
 
 def record_purge(

@@ -8,6 +8,7 @@ from .. import emails
 from ..models import GENESIS_HASH, ConsentDraft, ConsentRecord, ScreeningReview
 from ..records import screening_answers_digest, screening_review_digest
 from ..screening import screening_outcome
+from .status import consent_status_refresh
 
 
 class ReviewRefused(Exception):
@@ -68,5 +69,6 @@ def screening_review_record(
         ),
     )
     review.save()
+    consent_status_refresh(invitation_ids=[draft.invitation_id])
     transaction.on_commit(lambda: emails.send_screening_reviewed(review))
     return review

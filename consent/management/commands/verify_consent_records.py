@@ -7,12 +7,15 @@ from consent.verification import (
     checkpoint_take,
     verify_all,
 )
+from consent.verification_state import count_differences, state_differences
 
 
 class Command(BaseCommand):
     help = (
         "Recompute every hash of every signed consent record, its PDF and its events, and check "
-        "both chains. Prints each problem with the record code; exits non-zero if any is found. "
+        "both chains, and that each consent's stored state is the one its events add up to. Prints "
+        "each problem with the record code (or the invitation, for a state); exits non-zero if "
+        "any is found. "
         "With --since, also checks that nothing a checkpoint covered was removed; with "
         "--checkpoint, prints a new checkpoint to keep outside the database."
     )
@@ -58,6 +61,12 @@ class Command(BaseCommand):
         tally = Tally()
         for code, problem in verify_all(chunk_size=chunk_size, tally=tally):
             self.stderr.write(f"{code}: {problem}")
+        for difference in state_differences(chunk_size=max(chunk_size, 500)):
+            tally.problems += 1
+            self.stderr.write(str(difference))
+        for problem in count_differences():
+            tally.problems += 1
+            self.stderr.write(problem)
         for code, day in tally.purged:
             self.stdout.write(f"{code}: purged under the retention policy on {day.isoformat()}")
         for point in earlier:
