@@ -19,8 +19,11 @@ from .clinic import (
     Regulation,
     RegulatoryStatus,
 )
+from .course import TreatmentSession
 from .invitations import (
     DELIVERY_KINDS,
+    MAX_COURSE_SESSIONS,
+    CourseKind,
     ConsentDraft,
     ConsentInvitation,
     ConsentReminder,
@@ -44,6 +47,8 @@ from .screening import ScreeningDecision, ScreeningReview
 
 __all__ = [
     "DELIVERY_KINDS",
+    "MAX_COURSE_SESSIONS",
+    "CourseKind",
     "GENESIS_HASH",
     "Approval",
     "ConsentDraft",
@@ -73,4 +78,5 @@ __all__ = [
     "ReminderKind",
     "ScreeningDecision",
     "ScreeningReview",
+    "TreatmentSession",
 ]
