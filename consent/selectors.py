@@ -340,15 +340,16 @@ def patient_invitations(*, email: str, date_of_birth) -> QuerySet[ConsentInvitat
 
 
 def health_review_draft(*, user, invitation_id: int):
-    """The draft of one consent this staff user may see, not yet signed, with its version and
-    its reviews (oldest first), for the practitioner's review of the health answers; or None."""
+    """The draft of one consent this staff user may see, with its version and its reviews
+    (oldest first), for the practitioner's review of the health answers (before signing, or a
+    check-in's during a course: `services.answers_under_review`); or None."""
     from .models import ConsentDraft
 
     invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user)
     return (
         ConsentDraft.objects.select_related("version", "invitation__practitioner")
         .prefetch_related("screening_reviews")
-        .filter(invitation__in=invitations, invitation_id=invitation_id, invitation__record=None)
+        .filter(invitation__in=invitations, invitation_id=invitation_id)
         .first()
     )
 
@@ -395,3 +396,13 @@ def reminders_due(*, now: datetime.datetime) -> list[tuple[int, str]]:
         if kind is not None:
             due.append((invitation_id, kind))
     return due
+
+
+def record_screening_reviews(*, record: ConsentRecord) -> list:
+    """The practitioner's reviews of this consent's health answers, oldest first: before
+    signing, and of check-ins during a course. One query; none for a record without a course."""
+    from .models import ScreeningReview
+
+    if not record.payload.get("course"):
+        return []
+    return list(ScreeningReview.objects.filter(draft__invitation_id=record.invitation_id))

@@ -24,6 +24,7 @@ from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
+from consent.course import course_summary
 from consent.presentation.link import link_bounced, link_stages
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
@@ -224,6 +225,9 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "countersign_form": extra.pop("countersign_form", None) or CountersignForm(),
         "countersign_statement": services.COUNTERSIGN_STATEMENT,
         "pdf_status": record_pdf_status(record),
+        "course": course_summary(
+            record.payload, events, selectors.record_screening_reviews(record=record)
+        ),
         "can_remake_pdf": is_own or is_clinic_admin(request.user),
         **extra,
     }

@@ -5,6 +5,13 @@ what it wrote; e-mails leave only after the transaction commits."""
 from ..request_meta import RequestMeta
 from .access_requests import access_request_export
 from .clinic import credential_verify
+from .course import (
+    checkin_link_send,
+    checkin_reconsent,
+    checkin_record,
+    course_plan_check,
+    session_checkin_status,
+)
 from .drafts import (
     draft_acknowledge,
     draft_acknowledge_each,
@@ -63,7 +70,7 @@ from .retention import (
     record_purge,
     retention_purge_due,
 )
-from .screening import ReviewRefused, screening_review_record
+from .screening import ReviewRefused, answers_under_review, screening_review_record
 from .signing import AlreadySigned, ConsentRefused, record_sign
 
 __all__ = [
@@ -75,6 +82,12 @@ __all__ = [
     "RetentionRefused",
     "ReviewRefused",
     "access_request_export",
+    "answers_under_review",
+    "checkin_link_send",
+    "checkin_reconsent",
+    "checkin_record",
+    "course_plan_check",
+    "session_checkin_status",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",

@@ -18,9 +18,11 @@ from .. import emails
 from ..models import (
     ConsentInvitation,
     ConsentRecord,
+    CourseKind,
     InvitationEventKind,
 )
 from ..tokens import new_token
+from .course import course_plan_check, course_sessions_create
 from .link_events import invitation_link_event_add
 
 
@@ -60,13 +62,21 @@ def invitation_create(
     minimum_decision_hours: int = 0,
     language: str = settings.LANGUAGE_CODE,
     requires_email_code: bool = False,
+    course_kind: str = CourseKind.SINGLE,
+    course_sessions: int | None = None,
+    planned_dates: list[datetime.date] | None = None,
 ) -> tuple[ConsentInvitation, str]:
     """Create an invitation and e-mail the patient its link. Returns it with the raw token.
 
     `procedure` is the procedure in its original language (formulations and regulatory
     statuses belong to it); `language` picks which of its published languages the patient
-    reads, signs and is e-mailed in.
+    reads, signs and is e-mailed in. A course (`course_kind`) gets its sessions, numbered
+    from 1, with the `planned_dates` given in order.
     """
+    planned_dates = list(planned_dates or [])
+    course_plan_check(
+        course_kind=course_kind, course_sessions=course_sessions, planned_dates=planned_dates
+    )
     if procedure.translation_of_id is not None:
         raise ValidationError(
             {
@@ -124,9 +134,12 @@ def invitation_create(
         minimum_decision_hours=minimum_decision_hours,
         language=language,
         requires_email_code=requires_email_code,
+        course_kind=course_kind,
+        course_sessions=course_sessions,
         token_hash=digest,
         sent_at=timezone.now(),
     )
+    course_sessions_create(invitation=invitation, planned_dates=planned_dates)
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return invitation, token
 
