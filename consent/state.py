@@ -53,6 +53,8 @@ class ConsentState(models.TextChoices):
     EXPIRED = "expired", _("Invitation expired")
     HEALTH_REVIEW = "health_review", _("Health answers to review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
+    CHECKIN_REVIEW = "checkin_review", _("Check-in answers to review")
+    SIDE_EFFECT_REPORTED = "side_effect_reported", _("Side effect reported")
 
 
 def _event(kind: str, *, per_row: bool):
@@ -101,6 +103,13 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
                 Q(record__version__in=superseded), output_field=models.BooleanField()
             ),
             activity_at=Coalesce(F("record__signed_at"), F("created_at")),
+            # A course's latest check-in (consent.course): did it report a side effect, and do
+            # its changed health answers hold the course until a review names them?
+            latest_checkin_id=Subquery(
+                ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.CHECKED_IN)
+                .order_by("-id")
+                .values("pk")[:1]
+            ),
             # The draft's health answers ask for a review (`services.draft_save_screening` keeps
             # the flag and their digest beside them), and no review names these answers.
             screening_answers_sha256=KeyTextTransform(
@@ -108,6 +117,23 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
             ),
         )
         .annotate(
+            checkin_side_effect=Exists(
+                ConsentEvent.objects.filter(
+                    pk=OuterRef("latest_checkin_id"), data__reports_side_effect=True
+                )
+            ),
+            checkin_review_due=Exists(
+                ConsentEvent.objects.filter(pk=OuterRef("latest_checkin_id"), data__held=True)
+                .annotate(answers_sha256=KT("data__answers_sha256"))
+                .exclude(
+                    Exists(
+                        ScreeningReview.objects.filter(
+                            draft=OuterRef(OuterRef("draft")),
+                            answers_sha256=OuterRef("answers_sha256"),
+                        )
+                    )
+                )
+            ),
             health_review_due=ExpressionWrapper(
                 Q(draft__answers__screening__needs_review=True)
                 & ~Exists(
@@ -122,6 +148,11 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
             state=Case(
                 When(signed & Q(has_withdrawal=True), then=Value(ConsentState.WITHDRAWN)),
                 When(signed & Q(has_later_material_version=True), then=Value(ConsentState.STALE)),
+                When(signed & Q(checkin_review_due=True), then=Value(ConsentState.CHECKIN_REVIEW)),
+                When(
+                    signed & Q(checkin_side_effect=True),
+                    then=Value(ConsentState.SIDE_EFFECT_REPORTED),
+                ),
                 When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
                 When(
                     signed & has_questions & Q(has_answer=False),
@@ -153,6 +184,8 @@ SIGNED_STATES = frozenset(
         ConsentState.READY,
         ConsentState.WITHDRAWN,
         ConsentState.STALE,
+        ConsentState.CHECKIN_REVIEW,
+        ConsentState.SIDE_EFFECT_REPORTED,
     }
 )
 UNSIGNED_OPEN_STATES = frozenset(

@@ -83,6 +83,10 @@ class ConsentInvitationAdmin(
             gettext_lazy("Link"),
             {"fields": ["expires_at", "minimum_decision_hours", "requires_email_code"]},
         ),
+        (
+            gettext_lazy("Course of treatment"),
+            {"fields": ["course_kind", "course_sessions", "planned_dates"]},
+        ),
     ]
     fieldsets = [
         (
