@@ -10,7 +10,7 @@ decide about a course is derived here, from those rows alone.
 import datetime
 from enum import StrEnum
 
-from .models import CourseKind, EventKind
+from .models import EventKind
 from .records import screening_answers_digest
 from .screening import screening_outcome
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import journey, record, reminders, verify
+from .views import checkin, journey, record, reminders, verify
 
 app_name = "consent"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("record/copy.pdf", record.record_pdf, name="record_pdf"),
     path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
+    path("c/<str:token>/", checkin.checkin_open, name="checkin_open"),
+    path("check-in/", checkin.checkin, name="checkin"),
     path("verify/", verify.verify, name="verify"),
     path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
-from consent.models import ConsentRecord, EventKind
 from consent.course import course_summary
+from consent.models import ConsentRecord, EventKind
 from consent.presentation.link import link_bounced, link_stages
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language

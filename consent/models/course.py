@@ -50,4 +50,3 @@ class TreatmentSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation_id} #{self.number}"
-

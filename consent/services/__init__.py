@@ -87,7 +87,6 @@ __all__ = [
     "checkin_reconsent",
     "checkin_record",
     "course_plan_check",
-    "session_checkin_status",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",
@@ -135,4 +134,5 @@ __all__ = [
     "reminder_send",
     "retention_purge_due",
     "screening_review_record",
+    "session_checkin_status",
 ]

@@ -220,7 +220,10 @@ def checkin_record(
             actor=None,
             actor_label="patient",
             request_meta=request_meta,
-            data={"reason": stop_reason.strip()[:2000], "course_stopped_at_session": session.number},
+            data={
+                "reason": stop_reason.strip()[:2000],
+                "course_stopped_at_session": session.number,
+            },
         )
     return event
 
