@@ -406,3 +406,26 @@ def record_screening_reviews(*, record: ConsentRecord) -> list:
     if not record.payload.get("course"):
         return []
     return list(ScreeningReview.objects.filter(draft__invitation_id=record.invitation_id))
+
+
+def checkins_due(*, today: datetime.date) -> list[int]:
+    """The later sessions of signed courses whose check-in link should go now: planned within
+    CHECKIN_DAYS_BEFORE_SESSION days from `today` (not past), not e-mailed yet, the consent not
+    withdrawn. `services.checkin_link_send` checks each again when it sends."""
+    from .models import ConsentEvent, EventKind, TreatmentSession
+
+    withdrawn = ConsentEvent.objects.filter(
+        record__invitation=OuterRef("invitation"), kind=EventKind.WITHDRAWN
+    )
+    return list(
+        TreatmentSession.objects.filter(
+            number__gte=2,
+            checkin_sent_at__isnull=True,
+            planned_on__gte=today,
+            planned_on__lte=today + datetime.timedelta(days=settings.CHECKIN_DAYS_BEFORE_SESSION),
+            invitation__record__isnull=False,
+        )
+        .exclude(Exists(withdrawn))
+        .order_by("planned_on", "pk")
+        .values_list("pk", flat=True)
+    )

@@ -184,3 +184,12 @@ def invitation_remind(*, invitation_id: int, kind: str, now: str | None = None) 
         kind=kind,
         now=datetime.datetime.fromisoformat(now) if now else timezone.now(),
     )
+
+
+@task
+def checkin_send(*, session_id: int) -> bool:
+    """E-mail one check-in link if it is still due when a worker runs this
+    (`services.checkin_link_send`); True if sent. Run twice, it sends one e-mail."""
+    from .services import checkin_link_send
+
+    return checkin_link_send(session_id=session_id)
