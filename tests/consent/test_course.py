@@ -3,6 +3,7 @@
 answers prefilled, side effects, go ahead), holds, stopping, re-consent, and closed links."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -170,6 +171,19 @@ def test_five_wrong_dates_of_birth_lock_the_check_in_link_as_the_invitation(
     record.invitation.refresh_from_db()
     assert record.invitation.is_locked
     assert open_checkin(client, token).status_code == 403
+
+
+def test_a_check_in_link_also_asks_for_the_e_mailed_code_when_the_invitation_does(
+    client, invite, django_capture_on_commit_callbacks, mailoutbox
+):
+    record = sign_course(invite, django_capture_on_commit_callbacks, requires_email_code=True)
+    token = checkin_token(record, 2, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert open_checkin(client, token)["Location"] == "/consent/code/"
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    assert client.get(CHECKIN_URL).status_code == 302  # not before the code
+    response = client.post("/consent/code/", {"code": code})
+    assert response["Location"] == CHECKIN_URL
 
 
 def test_an_unknown_check_in_token_is_a_plain_404(client):
