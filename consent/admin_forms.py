@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from education.models import Procedure
 
 from . import services
-from .models import ConsentInvitation, Credential, Formulation
+from .models import ConsentInvitation, CourseKind, Credential, Formulation
 
 
 def default_invitation_expiry() -> datetime.datetime:
@@ -168,6 +168,7 @@ class InvitationAddForm(forms.ModelForm):
         formulation = self.fields["formulation"]
         formulation.queryset = Formulation.objects.select_related("procedure")
         formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"
+        self.fields["course_kind"].required = False
 
     def clean_patient_date_of_birth(self):
         date_of_birth = self.cleaned_data["patient_date_of_birth"]
@@ -176,6 +177,10 @@ class InvitationAddForm(forms.ModelForm):
                 _("The date of birth cannot be in the future."), code="future"
             )
         return date_of_birth
+
+    def clean_course_kind(self) -> str:
+        # Left out (a form that predates courses, or a script), an invitation is one session.
+        return self.cleaned_data["course_kind"] or CourseKind.SINGLE
 
     def clean_planned_dates(self) -> list[datetime.date]:
         dates = []
