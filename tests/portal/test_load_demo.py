@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.demo import DEMO_ACCOUNTS
 from consent import demo as consent_demo
-from consent import services
+from consent import demo_course, services
 from consent.models import ConsentInvitation, ConsentRecord
 from consent.tokens import token_hash
 from consent.wizard import STEP_SLUGS
@@ -174,11 +174,12 @@ def assert_link_opens(client, link: str, birth: str) -> None:
 def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
-    assert ConsentRecord.objects.count() == 1
+    # The signed record and the two course patients' (consent.demo_course).
+    assert ConsentRecord.objects.count() == 3
     # English journey, Spanish journey, signed, and one in each state of the link's life.
-    assert ConsentInvitation.objects.count() == 4 + len(
+    assert ConsentInvitation.objects.count() == 4 + 2 + len(
         consent_demo.LINK_STATE_PATIENTS
-    )  # with the health-review patient
+    )  # with the health-review patient and the two course patients
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
@@ -201,7 +202,8 @@ def test_printed_link_opens_and_accepts_the_printed_date_of_birth(client):
 def test_output_names_the_signed_demo_record_and_where_to_verify_it(client):
     match = RECORD_LINE.search(load_demo())
     assert match
-    assert match["code"] == ConsentRecord.objects.get().code
+    signed = ConsentRecord.objects.get(invitation__patient_name=consent_demo.SIGNED_PATIENT.name)
+    assert match["code"] == signed.code
     assert match["link"].startswith("http://127.0.0.1:8000/consent/verify/")
     response = client.get(urlsplit(match["link"]).path, {"code": match["code"]})
     assert response.status_code == 200
@@ -275,7 +277,11 @@ def test_demo_emails_go_to_an_outbox_not_the_console(settings, capsys):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     out = load_demo()
     assert "Subject:" not in capsys.readouterr().out
-    assert [message.to for message in mail.outbox] == [[consent_demo.SIGNED_PATIENT.email]]
+    assert [message.to for message in mail.outbox] == [
+        [consent_demo.SIGNED_PATIENT.email],
+        [demo_course.MID_COURSE_PATIENT.email],
+        [demo_course.SIDE_EFFECT_PATIENT.email],
+    ]
     assert "Try the consent journey:" in out
 
 
@@ -407,3 +413,12 @@ def test_signed_spanish_demo_invitation_gets_a_new_spanish_link():
     assert "The fixed Spanish demo link is closed (the demo invitation has been signed)" in out
     replacement = ConsentInvitation.objects.open().get(patient_name="Lucía Fernández")
     assert replacement.language == "es"
+
+
+def test_output_prints_a_check_in_link_that_opens(client):
+    out = load_demo()
+    match = re.search(r"check-in before a course's next session: (?P<link>\S+)", out)
+    assert match
+    response = client.get(urlsplit(match["link"]).path)
+    assert response.status_code == 200
+    assert "Check in before session 2" in response.text

@@ -156,7 +156,7 @@ def test_the_record_page_query_count_does_not_grow_with_check_ins(
     login_verified(client, practitioner_user)
     url = reverse("practice:record", kwargs={"code": record.code})
     client.get(url)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(19):
         page = client.get(url)
     assert page.text.count("Side effect reported") >= 3
     assert TreatmentSession.objects.filter(invitation=record.invitation).count() == 5
