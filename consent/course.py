@@ -66,13 +66,14 @@ def checkin_outcome(*, answers: dict, previous: dict, content: dict) -> dict:
 
 def held_checkin(events, reviews):
     """The latest check-in, if it holds the course: its changed answers ask for a review (or
-    stop) and no practitioner's review names them yet. `reviews` are the draft's reviews."""
+    stop) and no practitioner's "go ahead" names them yet. `reviews` are the draft's reviews."""
     done = checkins(events)
     if not done or not done[-1].data.get("held"):
         return None
     latest = done[-1]
-    reviewed = {review.answers_sha256 for review in reviews}
-    return None if latest.data["answers_sha256"] in reviewed else latest
+    # Only a "go ahead" releases the course; "not suitable" keeps it held for the clinic's call.
+    released = {review.answers_sha256 for review in reviews if review.decision == "go_ahead"}
+    return None if latest.data["answers_sha256"] in released else latest
 
 
 def side_effect_reports(events) -> list:

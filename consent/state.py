@@ -130,6 +130,7 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
                         ScreeningReview.objects.filter(
                             draft=OuterRef(OuterRef("draft")),
                             answers_sha256=OuterRef("answers_sha256"),
+                            decision=ScreeningReview.Decision.GO_AHEAD,
                         )
                     )
                 )

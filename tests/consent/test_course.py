@@ -242,6 +242,22 @@ def test_a_course_of_three_sessions_with_two_check_ins(
     assert verify_events(record, record.events.order_by("id")) == []
 
 
+def test_a_not_suitable_decision_keeps_the_course_held(
+    client, questionnaire, invite, django_capture_on_commit_callbacks, clinic
+):
+    record = sign_course(invite, django_capture_on_commit_callbacks)
+    open_checkin(client, checkin_token(record, 2, django_capture_on_commit_callbacks))
+    client.post(CHECKIN_URL, checkin_post(questionnaire, thinners="Yes"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_review_record(
+            draft=record.invitation.draft,
+            decision="not_suitable",
+            note="The clinic will call before any further session.",
+            reviewer=clinic["admin"],
+        )
+    assert record_state(record) == ConsentState.CHECKIN_REVIEW
+
+
 def test_a_check_in_prefills_the_answers_of_the_last_check_in(
     client, questionnaire, invite, django_capture_on_commit_callbacks
 ):
