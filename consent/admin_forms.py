@@ -6,6 +6,7 @@ invitation (and e-mailing its link) is `services.invitation_create`'s job.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from education.models import Procedure
 
 from . import services
-from .models import ConsentInvitation, Credential, Formulation, SignerRole
+from .models import ConsentInvitation, CourseKind, Credential, Formulation, SignerRole
 from .services.invitations import check_signers
 
 REPRESENTATIVE_FIELDS = (
@@ -139,6 +140,8 @@ class InvitationAddForm(forms.ModelForm):
             "representative_document",
             "witness_required",
             "interpreter_required",
+            "course_kind",
+            "course_sessions",
         ]
         widgets = {
             # The browser's own date picker: a calendar that starts at today suits no birthday.
@@ -164,6 +167,17 @@ class InvitationAddForm(forms.ModelForm):
             ),
         }
 
+    planned_dates = forms.CharField(
+        label=_("Planned dates"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For a course: the sessions' dates in order, one a line, e.g. 2027-01-15 or "
+            "15/01/2027. The patient is e-mailed a check-in before each later session."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].queryset = Procedure.objects.published().filter(
@@ -172,6 +186,7 @@ class InvitationAddForm(forms.ModelForm):
         formulation = self.fields["formulation"]
         formulation.queryset = Formulation.objects.select_related("procedure")
         formulation.label_from_instance = lambda row: f"{row} · {row.procedure}"
+        self.fields["course_kind"].required = False
         if "signer_role" in self.fields:
             self.fields["signer_role"].required = False
 
@@ -186,6 +201,29 @@ class InvitationAddForm(forms.ModelForm):
                 _("The date of birth cannot be in the future."), code="future"
             )
         return date_of_birth
+
+    def clean_course_kind(self) -> str:
+        # Left out (a form that predates courses, or a script), an invitation is one session.
+        return self.cleaned_data["course_kind"] or CourseKind.SINGLE
+
+    def clean_planned_dates(self) -> list[datetime.date]:
+        dates = []
+        for text in re.split(r"[\s,;]+", self.cleaned_data["planned_dates"].strip()):
+            if not text:
+                continue
+            for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+                try:
+                    dates.append(datetime.datetime.strptime(text, pattern).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(
+                    _("“%(text)s” is not a date: write dates like 2027-01-15 or 15/01/2027."),
+                    code="invalid_date",
+                    params={"text": text},
+                )
+        return dates
 
     def clean_expires_at(self):
         expires_at = self.cleaned_data["expires_at"]

@@ -425,8 +425,11 @@ def _signed_record(facts: dict) -> ConsentRecord:
     """The one signed demo record, signed through the services the first time only."""
     invitation = _fixed_link_invitation(SIGNED_PATIENT, facts)
     record = ConsentRecord.objects.filter(invitation=invitation).first()
-    if record is not None:
-        return record
+    return record or sign_demo_invitation(invitation, question=SIGNED_PATIENT_QUESTION)
+
+
+def sign_demo_invitation(invitation: ConsentInvitation, *, question: str = "") -> ConsentRecord:
+    """Walk a demo invitation's draft through every step with the plain answers, and sign."""
     draft = services.draft_start(invitation=invitation)
     content = draft.version.content
     services.draft_agree_esign(draft=draft)
@@ -443,10 +446,10 @@ def _signed_record(facts: dict) -> ConsentRecord:
         draft=draft,
         choices={row["id"]: row["correct_choice"] for row in content["comprehension"]},
     )
-    services.draft_save_questions(draft=draft, text=SIGNED_PATIENT_QUESTION)
+    services.draft_save_questions(draft=draft, text=question)
     record, _record_token = services.record_sign(
         invitation=invitation,
-        typed_name=SIGNED_PATIENT.name,
+        typed_name=invitation.patient_name,
         drawn_signature="",
         request_meta=SIGNING_REQUEST_META,
     )
@@ -476,7 +479,7 @@ def _link_states(facts: dict) -> None:
             services.draft_start(invitation=invitation)
 
 
-def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitation:
+def _fixed_link_invitation(patient: DemoPatient, facts: dict, **course) -> ConsentInvitation:
     """The patient's invitation, found by (or created with) the hash of their fixed token.
 
     The only place outside `services` that writes `token_hash`: `invitation_create` always draws
@@ -498,6 +501,7 @@ def _fixed_link_invitation(patient: DemoPatient, facts: dict) -> ConsentInvitati
         minimum_decision_hours=0,
         language=patient.language,
         token_hash=digest,
+        **course,
     )
     services.consent_status_refresh(invitation_ids=[invitation.pk])
     return invitation

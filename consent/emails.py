@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from mailing.services import email_enqueue, message_key
 from mailing.tasks import email_deliver
 
-from .models import ConsentInvitation, ConsentRecord, ReminderKind, ScreeningReview
+from .models import (
+    ConsentInvitation,
+    ConsentRecord,
+    ReminderKind,
+    ScreeningReview,
+    TreatmentSession,
+)
 from .records import payload_language
 from .reminders import stop_signature
 from .selectors import invitation_procedure_name
@@ -124,6 +130,8 @@ def send_screening_reviewed(review: ScreeningReview) -> None:
     context = {
         "invitation": invitation,
         "go_ahead": review.decision == ScreeningReview.Decision.GO_AHEAD,
+        # A review of a check-in's answers, during a signed course, not before signing.
+        "during_course": ConsentRecord.objects.filter(invitation=invitation).exists(),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
@@ -137,6 +145,25 @@ def send_screening_reviewed(review: ScreeningReview) -> None:
         subject=subject,
         body=message,
         to=[invitation.patient_email],
+    )
+
+
+def send_checkin(session: TreatmentSession, token: str) -> None:
+    """The check-in link before a later session of a course: health, side effects, go ahead.
+    No health data in it; the link asks for the date of birth like the invitation's."""
+    invitation = session.invitation
+    _send(
+        invitation=invitation,
+        subject=lambda: (
+            _("%(clinic)s: a short check-in before your next session")
+            % {"clinic": settings.CLINIC_NAME}
+        ),
+        template="consent/email/checkin.txt",
+        token=token,
+        link=settings.SITE_URL.rstrip("/")
+        + reverse("consent:checkin_open", kwargs={"token": token}),
+        session=session,
+        procedure_name=invitation_procedure_name(invitation),
     )
 
 

@@ -264,3 +264,51 @@ class RecordCodeForm(forms.Form):
                 code="invalid_format",
             )
         return code
+
+
+class CheckInForm(ScreeningForm):
+    """A check-in before a later session of a course: the same health questions, prefilled with
+    the last answers; side effects since the last session (the signed version's list, plus free
+    text); and whether to go ahead, or stop the course (a withdrawal for the remaining sessions).
+    """
+
+    GO_AHEAD = "go_ahead"
+    STOP = "stop"
+
+    def __init__(self, *args, questions, saved, side_effects, **kwargs):
+        super().__init__(*args, questions=questions, saved=saved, **kwargs)
+        self.fields["side_effects"] = forms.TypedMultipleChoiceField(
+            label=_("Side effects since your last session"),
+            help_text=_("Tick any you have had. Leave all unticked if you have had none."),
+            choices=[(row["id"], row["name"]) for row in side_effects],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": _("Choose side effects from the list.")},
+        )
+        self.fields["side_effect_note"] = forms.CharField(
+            label=_("Anything else you noticed (optional)"),
+            help_text=_("In your own words, for example when it started and how long it lasted."),
+            max_length=2000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields["decision"] = forms.ChoiceField(
+            label=_("Do you want to go ahead with your next session?"),
+            choices=[
+                (self.GO_AHEAD, _("Yes, I want to go ahead")),
+                (self.STOP, _("No, stop my course: I withdraw my consent for the sessions left")),
+            ],
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose whether to go ahead.")},
+        )
+        self.fields["stop_reason"] = forms.CharField(
+            label=_("If you are stopping, you can tell us why (optional)"),
+            max_length=2000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    @property
+    def go_ahead(self) -> bool:
+        return self.cleaned_data["decision"] == self.GO_AHEAD

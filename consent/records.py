@@ -94,7 +94,7 @@ def build_payload(
     confirmed = answers.get("practitioner", {})
     practitioner = invitation.practitioner
     location = invitation.location
-    return {
+    payload = {
         # 2: adds "language", the one the patient read and signed in (schema 1 was English).
         # 3: adds "invitation", binding the record to its invitation and the identity fields
         # staff typed there (verification compares them with the invitation as stored now).
@@ -162,6 +162,30 @@ def build_payload(
         },
         # Who signed, in which role (added with issue 14; records before it: the patient alone).
         **(signers or {}),
+    }
+    # Signing consents to the whole course of treatment; a single session adds nothing, so
+    # records without a course keep the keys they always had.
+    course = course_payload(invitation)
+    if course is not None:
+        payload["course"] = course
+    return payload
+
+
+def course_payload(invitation) -> dict | None:
+    """What the record keeps of a course of treatment: its kind, how many sessions, the planned
+    dates. None for a single session (the payload then has no "course")."""
+    if invitation.course_kind == "single":
+        return None
+    return {
+        "kind": invitation.course_kind,
+        "sessions": invitation.course_sessions,
+        "planned": [
+            {
+                "number": session.number,
+                "planned_on": session.planned_on.isoformat() if session.planned_on else None,
+            }
+            for session in invitation.sessions.order_by("number")
+        ],
     }
 
 

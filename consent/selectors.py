@@ -406,15 +406,16 @@ def patient_invitations(*, email: str, date_of_birth) -> QuerySet[ConsentInvitat
 
 
 def health_review_draft(*, user, invitation_id: int):
-    """The draft of one consent this staff user may see, not yet signed, with its version and
-    its reviews (oldest first), for the practitioner's review of the health answers; or None."""
+    """The draft of one consent this staff user may see, with its version and its reviews
+    (oldest first), for the practitioner's review of the health answers (before signing, or a
+    check-in's during a course: `services.answers_under_review`); or None."""
     from .models import ConsentDraft
 
     invitations = visible_to_staff(ConsentInvitation.objects.all(), user=user)
     return (
         ConsentDraft.objects.select_related("version", "invitation__practitioner")
         .prefetch_related("screening_reviews")
-        .filter(invitation__in=invitations, invitation_id=invitation_id, invitation__record=None)
+        .filter(invitation__in=invitations, invitation_id=invitation_id)
         .first()
     )
 
@@ -461,3 +462,36 @@ def reminders_due(*, now: datetime.datetime) -> list[tuple[int, str]]:
         if kind is not None:
             due.append((invitation_id, kind))
     return due
+
+
+def record_screening_reviews(*, record: ConsentRecord) -> list:
+    """The practitioner's reviews of this consent's health answers, oldest first: before
+    signing, and of check-ins during a course. One query; none for a record without a course."""
+    from .models import ScreeningReview
+
+    if not record.payload.get("course"):
+        return []
+    return list(ScreeningReview.objects.filter(draft__invitation_id=record.invitation_id))
+
+
+def checkins_due(*, today: datetime.date) -> list[int]:
+    """The later sessions of signed courses whose check-in link should go now: planned within
+    CHECKIN_DAYS_BEFORE_SESSION days from `today` (not past), not e-mailed yet, the consent not
+    withdrawn. `services.checkin_link_send` checks each again when it sends."""
+    from .models import ConsentEvent, EventKind, TreatmentSession
+
+    withdrawn = ConsentEvent.objects.filter(
+        record__invitation=OuterRef("invitation"), kind=EventKind.WITHDRAWN
+    )
+    return list(
+        TreatmentSession.objects.filter(
+            number__gte=2,
+            checkin_sent_at__isnull=True,
+            planned_on__gte=today,
+            planned_on__lte=today + datetime.timedelta(days=settings.CHECKIN_DAYS_BEFORE_SESSION),
+            invitation__record__isnull=False,
+        )
+        .exclude(Exists(withdrawn))
+        .order_by("planned_on", "pk")
+        .values_list("pk", flat=True)
+    )

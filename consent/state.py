@@ -98,6 +98,13 @@ def with_state(
                 Q(record__version__in=superseded), output_field=models.BooleanField()
             ),
             activity_at=Coalesce(F("record__signed_at"), F("created_at")),
+            # A course's latest check-in (consent.course): did it report a side effect, and do
+            # its changed health answers hold the course until a review names them?
+            latest_checkin_id=Subquery(
+                ConsentEvent.objects.filter(record=OuterRef("record"), kind=EventKind.CHECKED_IN)
+                .order_by("-id")
+                .values("pk")[:1]
+            ),
             # The draft's health answers ask for a review (`services.draft_save_screening` keeps
             # the flag and their digest beside them), and no review names these answers.
             screening_answers_sha256=KeyTextTransform(
@@ -105,6 +112,24 @@ def with_state(
             ),
         )
         .annotate(
+            checkin_side_effect=Exists(
+                ConsentEvent.objects.filter(
+                    pk=OuterRef("latest_checkin_id"), data__reports_side_effect=True
+                )
+            ),
+            checkin_review_due=Exists(
+                ConsentEvent.objects.filter(pk=OuterRef("latest_checkin_id"), data__held=True)
+                .annotate(answers_sha256=KT("data__answers_sha256"))
+                .exclude(
+                    Exists(
+                        ScreeningReview.objects.filter(
+                            draft=OuterRef(OuterRef("draft")),
+                            answers_sha256=OuterRef("answers_sha256"),
+                            decision=ScreeningReview.Decision.GO_AHEAD,
+                        )
+                    )
+                )
+            ),
             health_review_due=ExpressionWrapper(
                 Q(draft__answers__screening__needs_review=True)
                 & ~Exists(
@@ -122,6 +147,11 @@ def with_state(
                 When(
                     signed & Q(record__payload__awaiting_witness=True, has_witness=False),
                     then=Value(ConsentState.WAITING_FOR_WITNESS),
+                ),
+                When(signed & Q(checkin_review_due=True), then=Value(ConsentState.CHECKIN_REVIEW)),
+                When(
+                    signed & Q(checkin_side_effect=True),
+                    then=Value(ConsentState.SIDE_EFFECT_REPORTED),
                 ),
                 When(signed & Q(has_countersignature=True), then=Value(ConsentState.READY)),
                 When(
@@ -199,6 +229,8 @@ SIGNED_STATES = frozenset(
         ConsentState.READY,
         ConsentState.WITHDRAWN,
         ConsentState.STALE,
+        ConsentState.CHECKIN_REVIEW,
+        ConsentState.SIDE_EFFECT_REPORTED,
     }
 )
 UNSIGNED_OPEN_STATES = frozenset(

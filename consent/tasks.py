@@ -215,3 +215,11 @@ def record_pdf_email(*, record_id: int, attempt: int = 1) -> bool:
         )
     again.enqueue(record_id=record_id, attempt=attempt + 1)
     return False
+
+
+def checkin_send(*, session_id: int) -> bool:
+    """E-mail one check-in link if it is still due when a worker runs this
+    (`services.checkin_link_send`); True if sent. Run twice, it sends one e-mail."""
+    from .services import checkin_link_send
+
+    return checkin_link_send(session_id=session_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import journey, kiosk, record, reminders, verify
+from .views import checkin, journey, kiosk, record, reminders, verify
 
 app_name = "consent"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("kiosk/still-here/", kiosk.kiosk_still_here, name="kiosk_still_here"),
     path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
     path("kiosk/ended/", kiosk.kiosk_ended, name="kiosk_ended"),
+    path("c/<str:token>/", checkin.checkin_open, name="checkin_open"),
+    path("check-in/", checkin.checkin, name="checkin"),
     path("verify/", verify.verify, name="verify"),
     path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.kiosk import kiosk_session_start
+from consent.models import ConsentRecord
+from consent.records import screening_answers_digest
 from consent.screening import review_for_answers, screening_outcome, screening_record
 
 from .forms import InvitationEmailForm, InvitationForm, ScreeningReviewForm
@@ -94,10 +96,19 @@ def invitation_kiosk(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def health_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The consent's practitioner or a clinic admin: the patient's health answers, and a decision
-    (go ahead / not suitable) with a note. Unsigned consents only; any other answers 404."""
+    (go ahead / not suitable) with a note. Before signing, or during a signed course when a
+    check-in's changed answers hold it; any other answers 404."""
     draft = selectors.health_review_draft(user=request.user, invitation_id=pk)
     if draft is None:
         raise Http404("No such consent.")
+    record = ConsentRecord.objects.filter(invitation_id=draft.invitation_id).first()
+    if record is None:
+        saved = draft.answers.get("screening", {})
+    else:
+        # Signed: only a check-in's changed answers that hold the course are reviewed here.
+        saved = services.answers_under_review(draft, record)
+        if saved is None:
+            raise Http404("No check-in to review.")
     form = ScreeningReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,14 +125,14 @@ def health_review(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Your decision is saved and the patient has been e-mailed.")
             )
             return redirect("practice:dashboard")
-    saved = draft.answers.get("screening", {})
     reviews = list(draft.screening_reviews.all())
     context = {
         "draft": draft,
         "invitation": draft.invitation,
         "answers": screening_record(saved, draft.version.content),
         "outcome": screening_outcome(saved, draft.version.content),
-        "current_review": review_for_answers(reviews, saved, saved.get("answers_sha256", "")),
+        "current_review": review_for_answers(reviews, saved, screening_answers_digest(saved)),
+        "record": record,
         "reviews": reviews,
         "form": form,
     }

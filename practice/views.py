@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
+from consent.course import course_summary
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.engagement import engagement_summary
 from consent.presentation.link import link_bounced, link_stages
@@ -231,6 +232,9 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "countersign_form": extra.pop("countersign_form", None) or CountersignForm(),
         "countersign_statement": services.COUNTERSIGN_STATEMENT,
         "pdf_status": record_pdf_status(record),
+        "course": course_summary(
+            record.payload, events, selectors.record_screening_reviews(record=record)
+        ),
         "can_remake_pdf": is_own or is_clinic_admin(request.user),
         **extra,
     }

@@ -96,6 +96,10 @@ class ConsentInvitationAdmin(
                 ]
             },
         ),
+        (
+            gettext_lazy("Course of treatment"),
+            {"fields": ["course_kind", "course_sessions", "planned_dates"]},
+        ),
     ]
     fieldsets = [
         (

@@ -19,12 +19,15 @@ from .clinic import (
     Regulation,
     RegulatoryStatus,
 )
+from .course import TreatmentSession
 from .engagement import QuestionEngagement, StepEngagement
 from .invitations import (
     DELIVERY_KINDS,
+    MAX_COURSE_SESSIONS,
     ConsentDraft,
     ConsentInvitation,
     ConsentReminder,
+    CourseKind,
     InvitationEvent,
     InvitationEventKind,
     InvitationQuerySet,
@@ -55,6 +58,7 @@ __all__ = [
     "DELIVERY_KINDS",
     "EXPIRING_STATES",
     "GENESIS_HASH",
+    "MAX_COURSE_SESSIONS",
     "STORED_STATES",
     "Approval",
     "ConsentDraft",
@@ -65,6 +69,7 @@ __all__ = [
     "ConsentState",
     "ConsentStateCount",
     "ConsentStatus",
+    "CourseKind",
     "Credential",
     "CredentialKind",
     "CredentialStatus",
@@ -90,4 +95,5 @@ __all__ = [
     "ScreeningReview",
     "SignerRole",
     "StepEngagement",
+    "TreatmentSession",
 ]

@@ -25,6 +25,16 @@ class SignerRole(models.TextChoices):
     REPRESENTATIVE = "representative", _("A legally authorised representative")
 
 
+class CourseKind(models.TextChoices):
+    SINGLE = "single", _("One session")
+    SESSIONS = "sessions", _("A number of sessions")
+    UNTIL_STOPPED = "until_stopped", _("Sessions until stopped")
+
+
+# A course of a number of sessions has at least two (one is a single session) and at most this.
+MAX_COURSE_SESSIONS = 52
+
+
 class InvitationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(
@@ -205,6 +215,25 @@ class ConsentInvitation(models.Model):
         _("purged under the retention policy at"), null=True, blank=True
     )
 
+    # A course of treatment (consent.models.course): one session, a number, or until stopped.
+    course_kind = models.CharField(
+        _("course of treatment"),
+        max_length=16,
+        choices=CourseKind.choices,
+        default=CourseKind.SINGLE,
+        db_default=CourseKind.SINGLE,
+        help_text=_(
+            "A course: the patient signs once for every session and is e-mailed a short "
+            "check-in before each later one."
+        ),
+    )
+    course_sessions = models.PositiveSmallIntegerField(
+        _("number of sessions"),
+        null=True,
+        blank=True,
+        help_text=_("For a number of sessions only: how many, counting the first."),
+    )
+
     objects = InvitationQuerySet.as_manager()
 
     # Bound into the digest of every record signed under schema 3 (consent.records), so they
@@ -259,6 +288,18 @@ class ConsentInvitation(models.Model):
                 | Q(purged_at__isnull=False),
                 name="invitation_representative_authority_stated",
             ),
+            choice_constraint(
+                "course_kind", CourseKind.values, name="invitation_course_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(course_kind=CourseKind.SESSIONS)
+                    & Q(course_sessions__gte=2)
+                    & Q(course_sessions__lte=MAX_COURSE_SESSIONS)
+                )
+                | (~Q(course_kind=CourseKind.SESSIONS) & Q(course_sessions__isnull=True)),
+                name="invitation_course_sessions_match_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,6 +349,10 @@ class ConsentInvitation(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def is_course(self) -> bool:
+        return self.course_kind != CourseKind.SINGLE
 
     def decision_time_ends_at(self) -> datetime.datetime | None:
         if self.first_opened_at is None:

@@ -183,6 +183,7 @@ class EventKind(models.TextChoices):
     HOLD_PLACED = "hold_placed", _("Legal hold placed")
     HOLD_LIFTED = "hold_lifted", _("Legal hold lifted")
     PURGED = "purged", _("Purged under the retention policy")
+    CHECKED_IN = "checked_in", _("Checked in before a session")
 
 
 class ConsentEvent(ImmutableModel):

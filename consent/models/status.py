@@ -32,6 +32,8 @@ class ConsentState(models.TextChoices):
     HEALTH_REVIEW = "health_review", _("Health answers to review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
     WAITING_FOR_WITNESS = "waiting_for_witness", _("Waiting for witness")
+    CHECKIN_REVIEW = "checkin_review", _("Check-in answers to review")
+    SIDE_EFFECT_REPORTED = "side_effect_reported", _("Side effect reported")
 
 
 # What is stored: every state but the one the clock brings.

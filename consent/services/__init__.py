@@ -5,6 +5,13 @@ what it wrote; e-mails leave only after the transaction commits."""
 from ..request_meta import RequestMeta
 from .access_requests import access_request_export
 from .clinic import credential_verify
+from .course import (
+    checkin_link_send,
+    checkin_reconsent,
+    checkin_record,
+    course_plan_check,
+    session_checkin_status,
+)
 from .drafts import (
     draft_acknowledge,
     draft_acknowledge_each,
@@ -69,7 +76,7 @@ from .retention import (
     record_purge,
     retention_purge_due,
 )
-from .screening import ReviewRefused, screening_review_record
+from .screening import ReviewRefused, answers_under_review, screening_review_record
 from .signers import (
     draft_save_assent,
     draft_save_interpreter,
@@ -89,8 +96,13 @@ __all__ = [
     "RetentionRefused",
     "ReviewRefused",
     "access_request_export",
+    "answers_under_review",
+    "checkin_link_send",
+    "checkin_reconsent",
+    "checkin_record",
     "consent_states_recount",
     "consent_status_refresh",
+    "course_plan_check",
     "credential_verify",
     "draft_acknowledge",
     "draft_acknowledge_each",
@@ -149,4 +161,5 @@ __all__ = [
     "reminder_send",
     "retention_purge_due",
     "screening_review_record",
+    "session_checkin_status",
 ]

@@ -25,6 +25,7 @@ STATE_KINDS = frozenset(
         EventKind.COUNTERSIGNED,
         EventKind.QUESTION_ANSWERED,
         EventKind.WITNESSED,
+        EventKind.CHECKED_IN,
     }
 )
 

@@ -18,11 +18,13 @@ from .. import emails
 from ..models import (
     ConsentInvitation,
     ConsentRecord,
+    CourseKind,
     InvitationEventKind,
     SignerRole,
 )
 from ..signers import ADULT_AGE, age_on
 from ..tokens import new_token
+from .course import course_plan_check, course_sessions_create
 from .link_events import invitation_link_event_add
 from .status import consent_status_refresh
 
@@ -119,6 +121,9 @@ def invitation_create(
     representative_document=None,
     witness_required: bool = False,
     interpreter_required: bool = False,
+    course_kind: str = CourseKind.SINGLE,
+    course_sessions: int | None = None,
+    planned_dates: list[datetime.date] | None = None,
 ) -> tuple[ConsentInvitation, str]:
     """Create an invitation and e-mail the patient its link. Returns it with the raw token.
 
@@ -128,8 +133,13 @@ def invitation_create(
 
     `procedure` is the procedure in its original language (formulations and regulatory
     statuses belong to it); `language` picks which of its published languages the patient
-    reads, signs and is e-mailed in.
+    reads, signs and is e-mailed in. A course (`course_kind`) gets its sessions, numbered
+    from 1, with the `planned_dates` given in order.
     """
+    planned_dates = list(planned_dates or [])
+    course_plan_check(
+        course_kind=course_kind, course_sessions=course_sessions, planned_dates=planned_dates
+    )
     if procedure.translation_of_id is not None:
         raise ValidationError(
             {
@@ -201,9 +211,12 @@ def invitation_create(
         ),
         witness_required=witness_required or procedure.requires_witness,
         interpreter_required=interpreter_required,
+        course_kind=course_kind,
+        course_sessions=course_sessions,
         token_hash=digest,
         sent_at=timezone.now(),
     )
+    course_sessions_create(invitation=invitation, planned_dates=planned_dates)
     consent_status_refresh(invitation_ids=[invitation.pk])
     transaction.on_commit(lambda: emails.send_invitation(invitation, token), robust=True)
     return invitation, token

@@ -31,6 +31,7 @@ from .access import (
     start_code_step,
     start_patient_session,
 )
+from .checkin import forget_checkin, pending_checkin
 
 # Codes one invitation may be sent in an hour, on top of one a minute (`email_code_send`).
 EMAIL_CODES_PER_HOUR = 5
@@ -76,6 +77,8 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
         return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
     if not is_record_link:
         services.invitation_note_opened(invitation=invitation)
+    else:
+        forget_checkin(request)  # this link opens the receipt, not a check-in
 
     form = DateOfBirthForm(request.POST or None)
     if invitation.signer_role != SignerRole.PATIENT:
@@ -86,7 +89,7 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
             if invitation.requires_email_code:
-                _send_code(invitation)
+                send_code(invitation)
                 start_code_step(request, invitation)
                 return redirect("consent:email_code")
             return _identity_confirmed(request, invitation, record)
@@ -94,14 +97,7 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
         if invitation.is_locked:
             return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
         left = ConsentInvitation.MAX_DATE_OF_BIRTH_ATTEMPTS - invitation.failed_attempts
-        form.add_error(
-            "date_of_birth",
-            ValidationError(
-                _("That date of birth does not match our records. %(left)d tries left.")
-                % {"left": left},
-                code="mismatch",
-            ),
-        )
+        form.add_error("date_of_birth", birth_date_mismatch(left))
     procedure_name = (
         record.payload["procedure"]["name"]
         if record is not None
@@ -120,7 +116,15 @@ def _invitation_open(request: HttpRequest, invitation: ConsentInvitation, digest
     )
 
 
-def _send_code(invitation: ConsentInvitation) -> bool:
+def birth_date_mismatch(left: int) -> ValidationError:
+    """The error a wrong date of birth gets, at an invitation's link or a check-in's."""
+    return ValidationError(
+        _("That date of birth does not match our records. %(left)d tries left.") % {"left": left},
+        code="mismatch",
+    )
+
+
+def send_code(invitation: ConsentInvitation) -> bool:
     """E-mail a new code unless one went within the minute or five within the hour."""
     wait = throttle_hit(
         cache_alias=settings.VERIFY_THROTTLE_CACHE,
@@ -136,7 +140,7 @@ def _identity_confirmed(request, invitation, record) -> HttpResponse:
     """Everything the link asks was answered: the patient session starts."""
     start_patient_session(request, invitation)
     if record is not None:
-        return redirect("consent:record")
+        return redirect("consent:checkin" if pending_checkin(request) else "consent:record")
     services.invitation_note_identity_confirmed(invitation=invitation)
     services.draft_start(invitation=invitation)
     return redirect("consent:esign")
@@ -159,7 +163,7 @@ def _email_code(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
         end_code_step(request)
         return render(request, "consent/locked.html", {"invitation": invitation}, status=403)
     if request.method == "POST" and "resend" in request.POST:
-        if _send_code(invitation):
+        if send_code(invitation):
             messages.success(request, _("We have e-mailed you a new code."))
         else:
             messages.info(

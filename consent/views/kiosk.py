@@ -16,7 +16,7 @@ from ..forms import DateOfBirthForm
 from ..kiosk import kiosk_end, kiosk_ended_language, kiosk_ended_url, kiosk_state
 from ..models import ConsentDraft, ConsentInvitation, ConsentRecord
 from .access import SESSION_KEY, in_invitation_language, start_code_step
-from .journey import _identity_confirmed, _send_code
+from .journey import _identity_confirmed, send_code
 
 # Why the neutral page shows; anything else reads as "finished".
 ENDED_REASONS = ("idle", "done")
@@ -76,7 +76,7 @@ def _kiosk_start(request: HttpRequest, invitation: ConsentInvitation) -> HttpRes
             invitation=invitation, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
             if invitation.requires_email_code:
-                _send_code(invitation)
+                send_code(invitation)
                 start_code_step(request, invitation)
                 return redirect("consent:email_code")
             return _identity_confirmed(request, invitation, None)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.fetch_site import refuse_cross_site
 
 from .. import selectors, services, wizard
+from ..course import course_summary
 from ..forms import WithdrawForm
 from ..kiosk import kiosk_state
 from ..models import ConsentInvitation, ConsentRecord, EventKind
@@ -69,6 +70,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "record": record,
             "withdrawal": withdrawal,
             "answers": answers,
+            "course": course_summary(record.payload, events),
             # Made by a worker after signing: until then a refresh link (no JS needed).
             "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
             # The record is the wizard's last step ("done"), of the steps its signers had.

@@ -213,3 +213,26 @@ def test_demo_patients_past_their_date_of_birth_are_in_progress_on_the_dashboard
         state = with_state(ConsentInvitation.objects.filter(pk=invitation.pk)).get().state
         confirmed = any(kind == InvitationEventKind.IDENTITY_CONFIRMED for kind, *_ in moments)
         assert state == (ConsentState.IN_PROGRESS if confirmed else ConsentState.INVITED), patient
+
+
+def test_the_demo_has_a_patient_mid_course_with_a_check_in_due_and_one_with_a_side_effect(
+    load, client
+):
+    from consent import demo_course
+    from consent.state import record_state
+
+    load()
+    users = get_user_model().objects
+    for _run in range(2):  # safe to run again: nothing is signed or checked in twice
+        course = demo_course.load_course_demo(
+            practitioner_user=users.get(username="practitioner"),
+            version=latest_version(slug="mesotherapy"),
+        )
+    riley = ConsentRecord.objects.get(invitation__patient_name="Riley Morgan")
+    quinn = ConsentRecord.objects.get(invitation__patient_name="Quinn Taylor")
+    assert riley.payload["course"]["sessions"] == 3
+    assert record_state(quinn) == ConsentState.SIDE_EFFECT_REPORTED
+    assert quinn.events.filter(kind="checked_in").count() == 1
+    page = client.get(f"/consent/c/{course.checkin_token}/")
+    assert page.status_code == 200
+    assert "Check in before session 2" in page.text

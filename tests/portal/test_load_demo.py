@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.demo import DEMO_ACCOUNTS
 from consent import demo as consent_demo
-from consent import services
+from consent import demo_course, services
 from consent.demo_kiosk import KIOSK_PATIENT
 from consent.models import ConsentInvitation, ConsentRecord
 from consent.tokens import token_hash
@@ -175,10 +175,12 @@ def assert_link_opens(client, link: str, birth: str) -> None:
 def test_running_load_demo_twice_creates_the_consent_demo_once():
     load_demo()
     load_demo()
-    assert ConsentRecord.objects.count() == 1
+    # The signed record and the two course patients' (consent.demo_course).
+    assert ConsentRecord.objects.count() == 3
     # English journey, Spanish journey, signed, the health-review patient, the kiosk-ready one,
-    # the guardian's (consent.demo_signers), and one in each state of the link's life.
-    assert ConsentInvitation.objects.count() == 6 + len(consent_demo.LINK_STATE_PATIENTS)
+    # the guardian's (consent.demo_signers), the two course patients, and one in each state of
+    # the link's life.
+    assert ConsentInvitation.objects.count() == 6 + 2 + len(consent_demo.LINK_STATE_PATIENTS)
 
 
 def test_output_prints_the_fixed_demo_link_with_its_date_of_birth_and_name():
@@ -201,7 +203,8 @@ def test_printed_link_opens_and_accepts_the_printed_date_of_birth(client):
 def test_output_names_the_signed_demo_record_and_where_to_verify_it(client):
     match = RECORD_LINE.search(load_demo())
     assert match
-    assert match["code"] == ConsentRecord.objects.get().code
+    signed = ConsentRecord.objects.get(invitation__patient_name=consent_demo.SIGNED_PATIENT.name)
+    assert match["code"] == signed.code
     assert match["link"].startswith("http://127.0.0.1:8000/consent/verify/")
     response = client.get(urlsplit(match["link"]).path, {"code": match["code"]})
     assert response.status_code == 200
@@ -278,6 +281,8 @@ def test_demo_emails_go_to_an_outbox_not_the_console(settings, capsys):
     assert [message.to for message in mail.outbox] == [
         [consent_demo.SIGNED_PATIENT.email],
         [KIOSK_PATIENT.email],  # its invitation, made through the services
+        [demo_course.MID_COURSE_PATIENT.email],
+        [demo_course.SIDE_EFFECT_PATIENT.email],
     ]
     assert "Try the consent journey:" in out
 
@@ -435,3 +440,12 @@ def test_load_demo_makes_a_new_kiosk_invitation_once_the_last_was_withdrawn():
     services.invitation_withdraw(invitation=first)
     load_demo()
     assert ConsentInvitation.objects.filter(patient_email=KIOSK_PATIENT.email).count() == 2
+
+
+def test_output_prints_a_check_in_link_that_opens(client):
+    out = load_demo()
+    match = re.search(r"check-in before a course's next session: (?P<link>\S+)", out)
+    assert match
+    response = client.get(urlsplit(match["link"]).path)
+    assert response.status_code == 200
+    assert "Check in before session 2" in response.text

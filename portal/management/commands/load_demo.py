@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.demo import ADMIN_USERNAME, DEMO_ACCOUNTS, load_demo_accounts
 from consent.demo import load_consent_demo
+from consent.demo_course import load_course_demo
 from consent.demo_kiosk import load_kiosk_demo
 from consent.demo_signers import load_guardian_demo
 from education.demo import SLUG as EDUCATION_DEMO_SLUG
@@ -60,12 +61,16 @@ class Command(BaseCommand):
                 version=latest_version(slug=EDUCATION_DEMO_SLUG),
             )
             kiosk = load_kiosk_demo(like=consent.record.invitation)
+            course = load_course_demo(
+                practitioner_user=users.get(username=PRACTITIONER_USERNAME),
+                version=latest_version(slug=EDUCATION_DEMO_SLUG),
+            )
             guardian = load_guardian_demo(
                 admin=publisher,
                 practitioner_user=users.get(username=PRACTITIONER_USERNAME),
                 version=latest_version(slug=EDUCATION_DEMO_SLUG),
             )
-        self.report(accounts=accounts, content=content, consent=consent, kiosk=kiosk)
+        self.report(accounts=accounts, content=content, consent=consent, kiosk=kiosk, course=course)
         self.report_guardian(guardian)
 
     def load_education(self, loader, *, slug: str, label: str, publisher) -> str:
@@ -76,7 +81,7 @@ class Command(BaseCommand):
         current = latest_version(slug=slug)
         return f"{current.name}{label}: already up to date (version {current.number})."
 
-    def report(self, *, accounts, content, consent, kiosk) -> None:
+    def report(self, *, accounts, content, consent, kiosk, course) -> None:
         write = self.stdout.write
         site_url = settings.SITE_URL.rstrip("/")
         write(self.style.SUCCESS("Demo data loaded."))
@@ -113,6 +118,14 @@ class Command(BaseCommand):
             f"  Try the consent journey: {link} "
             f"(date of birth {patient.date_of_birth:%d/%m/%Y}, type the name {patient.name})"
         )
+        if course.checkin_token is not None:
+            link = site_url + reverse(
+                "consent:checkin_open", kwargs={"token": course.checkin_token}
+            )
+            write(
+                f"  Try a check-in before a course's next session: {link} "
+                f"(date of birth {course.patient.date_of_birth:%d/%m/%Y})"
+            )
         if consent.spanish is not None:
             spanish = consent.spanish
             if spanish.replaced_because:
