@@ -217,6 +217,7 @@ def record_pdf_email(*, record_id: int, attempt: int = 1) -> bool:
     return False
 
 
+@task
 def checkin_send(*, session_id: int) -> bool:
     """E-mail one check-in link if it is still due when a worker runs this
     (`services.checkin_link_send`); True if sent. Run twice, it sends one e-mail."""

@@ -12,9 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent import services
-from consent.models import ConsentEvent, ConsentInvitation, EventKind, TreatmentSession
+from consent.models import (
+    ConsentEvent,
+    ConsentInvitation,
+    ConsentRecord,
+    EventKind,
+    TreatmentSession,
+)
 from consent.records import payload_is_purged
-from consent.state import ConsentState, record_state
+from consent.state import ConsentState
+from consent.state import record_state as stored_record_state
 from consent.verification import verify_events, verify_record
 from education.services import procedure_publish
 from tests import factories
@@ -23,6 +30,12 @@ from .course_helpers import CHECKIN_URL, checkin_token, open_checkin, planned, s
 from .test_screening import INFECTION, THINNERS, answers, option_id, questionnaire  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+def record_state(record: ConsentRecord) -> str:
+    """The consent's state as a page reads it now (a fresh read: the stored state is a row of
+    its own, which the record object caches once read)."""
+    return stored_record_state(ConsentRecord.objects.select_related("invitation").get(pk=record.pk))
 
 
 def checkin_post(questions, *, thinners="No", infection="No", decision="go_ahead", **extra):

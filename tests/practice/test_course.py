@@ -6,14 +6,21 @@ review decides a held course."""
 import pytest
 from django.urls import reverse
 
-from consent.models import ConsentInvitation, TreatmentSession
-from consent.state import ConsentState, record_state
+from consent.models import ConsentInvitation, ConsentRecord, TreatmentSession
+from consent.state import ConsentState
+from consent.state import record_state as stored_record_state
 from tests.consent.course_helpers import CHECKIN_URL, checkin_token, open_checkin, sign_course
 from tests.consent.test_screening import questionnaire  # noqa: F401
 
 from .test_views import _state_of
 
 pytestmark = pytest.mark.django_db
+
+
+def record_state(record: ConsentRecord) -> str:
+    """The consent's state as a page reads it now (a fresh read: the stored state is a row of
+    its own, which the record object caches once read)."""
+    return stored_record_state(ConsentRecord.objects.select_related("invitation").get(pk=record.pk))
 
 
 def invitation_form_data(clinic, **extra):
