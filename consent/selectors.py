@@ -34,7 +34,7 @@ from .models import (
     EventKind,
     Practitioner,
 )
-from .state import ConsentState, with_link_life, with_state
+from .state import ConsentState, with_link_life, with_photo_consent, with_state
 
 
 def visible_to_staff(
@@ -137,7 +137,7 @@ def practice_consent_page(
         sort=sort,
         per_row=True,
     )
-    by_id = {row.pk: row for row in with_link_life(in_full.filter(pk__in=ids))}
+    by_id = {row.pk: row for row in with_photo_consent(with_link_life(in_full.filter(pk__in=ids)))}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 

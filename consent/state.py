@@ -38,6 +38,8 @@ from .models import (
     EventKind,
     InvitationEvent,
     InvitationEventKind,
+    PhotoScope,
+    ScreeningDecision,
     ScreeningReview,
 )
 
@@ -52,6 +54,7 @@ class ConsentState(models.TextChoices):
     STALE = "stale", _("Stale: material changed since signing")
     EXPIRED = "expired", _("Invitation expired")
     HEALTH_REVIEW = "health_review", _("Health answers to review")
+    NOT_SUITABLE = "not_suitable", _("Not suitable after health review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
 
 
@@ -108,13 +111,24 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
             ),
         )
         .annotate(
+            # The latest decision on exactly these answers, if any (`review_for_answers`).
+            screening_decision=Subquery(
+                ScreeningReview.objects.filter(
+                    draft=OuterRef("draft"), answers_sha256=OuterRef("screening_answers_sha256")
+                )
+                .order_by("-id")
+                .values("decision")[:1]
+            ),
+        )
+        .annotate(
             health_review_due=ExpressionWrapper(
                 Q(draft__answers__screening__needs_review=True)
-                & ~Exists(
-                    ScreeningReview.objects.filter(
-                        draft=OuterRef("draft"), answers_sha256=OuterRef("screening_answers_sha256")
-                    )
-                ),
+                & Q(screening_decision__isnull=True),
+                output_field=models.BooleanField(),
+            ),
+            health_not_suitable=ExpressionWrapper(
+                Q(draft__answers__screening__needs_review=True)
+                & Q(screening_decision=ScreeningDecision.NOT_SUITABLE),
                 output_field=models.BooleanField(),
             ),
         )
@@ -129,6 +143,7 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
                 ),
                 When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
                 When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
+                When(health_not_suitable=True, then=Value(ConsentState.NOT_SUITABLE)),
                 When(expires_at__lte=now, then=Value(ConsentState.EXPIRED)),
                 When(health_review_due=True, then=Value(ConsentState.HEALTH_REVIEW)),
                 When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
@@ -156,7 +171,13 @@ SIGNED_STATES = frozenset(
     }
 )
 UNSIGNED_OPEN_STATES = frozenset(
-    {ConsentState.INVITED, ConsentState.IN_PROGRESS, ConsentState.HEALTH_REVIEW}
+    {
+        ConsentState.INVITED,
+        ConsentState.IN_PROGRESS,
+        ConsentState.HEALTH_REVIEW,
+        # The link still opens, to tell the patient that the clinic will call.
+        ConsentState.NOT_SUITABLE,
+    }
 )
 
 
@@ -228,3 +249,29 @@ def with_link_life(queryset: QuerySet[ConsentInvitation]) -> QuerySet:
         link_step=Subquery(step.annotate(step=KT("data__step")).values("step")[:1]),
         link_step_at=Subquery(step.values("occurred_at")[:1]),
     )
+
+
+# Photo consent, per use: "agreed", "withdrawn", or None (not agreed, or no photo consent).
+
+
+def with_photo_consent(queryset: QuerySet[ConsentInvitation]) -> QuerySet:
+    """Annotate each invitation with `photo_<use>` for each `PhotoScope` ("agreed", "withdrawn"
+    or None), two scalar subqueries per use on the (kind, record) index: for a page of rows,
+    in the page's one query."""
+    annotations = {}
+    for scope in PhotoScope.values:
+        agreed = ConsentEvent.objects.filter(
+            record=OuterRef("record"),
+            kind=EventKind.PHOTO_CONSENTED,
+            **{f"data__scopes__{scope}": True},
+        )
+        withdrawn = ConsentEvent.objects.filter(
+            record=OuterRef("record"), kind=EventKind.PHOTO_WITHDRAWN, data__scope=scope
+        )
+        annotations[f"photo_{scope}"] = Case(
+            When(IsNull(Subquery(withdrawn.values("pk")[:1]), False), then=Value("withdrawn")),
+            When(IsNull(Subquery(agreed.values("pk")[:1]), False), then=Value("agreed")),
+            default=Value(None),
+            output_field=models.CharField(),
+        )
+    return queryset.annotate(**annotations)

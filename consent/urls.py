@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import journey, record, reminders, verify
+from .views import journey, photos, record, reminders, verify
 
 app_name = "consent"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("record/copy.pdf", record.record_pdf, name="record_pdf"),
     path("record/everything.zip", record.record_access_request, name="access_request"),
     path("record/withdraw/", record.record_withdraw, name="withdraw"),
+    path("record/photos/", photos.record_photos, name="photos"),
+    path("record/photos/withdraw/", photos.record_photo_withdraw, name="photo_withdraw"),
     path("verify/", verify.verify, name="verify"),
     path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

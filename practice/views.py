@@ -25,6 +25,7 @@ from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.link import link_bounced, link_stages
+from consent.presentation.photo import photo_uses_of_row
 from consent.presentation.record import comprehension_summary, question_texts
 from consent.records import payload_is_purged, payload_language
 from consent.state import ConsentState, record_state
@@ -127,6 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         row.state_label = ConsentState(row.state).label
         row.link_stages = link_stages(row)
         row.link_bounced = link_bounced(row)
+        row.photo_uses = photo_uses_of_row(row)
     counts = selectors.practice_state_counts(
         user=request.user, practitioner_id=practitioner_id, search=filters["q"]
     )

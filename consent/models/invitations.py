@@ -294,6 +294,7 @@ class InvitationEventKind(models.TextChoices):
     IDENTITY_CONFIRMED = "identity_confirmed", _("Identity confirmed")
     STEP_REACHED = "step_reached", _("Step reached")
     EMAIL_CORRECTED = "email_corrected", _("E-mail address corrected")
+    HEALTH_ANSWERS_VIEWED = "health_answers_viewed", _("Health answers viewed by staff")
 
 
 # What the provider reports about the e-mail: the latest of these is the e-mail's status.

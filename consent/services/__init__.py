@@ -44,6 +44,7 @@ from .pdfs import (
     record_pdf_request,
     records_pdf_overdue,
 )
+from .photos import photo_consent_sign, photo_scope_withdraw
 from .records import (
     COUNTERSIGN_STATEMENT,
     record_answer_questions,
@@ -101,6 +102,8 @@ __all__ = [
     "invitation_withdraw",
     "patient_hold_lift",
     "patient_hold_place",
+    "photo_consent_sign",
+    "photo_scope_withdraw",
     "record_answer_questions",
     "record_countersign",
     "record_hold_lift",

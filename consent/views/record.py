@@ -14,6 +14,7 @@ from accounts.fetch_site import refuse_cross_site
 from .. import selectors, services, wizard
 from ..forms import WithdrawForm
 from ..models import ConsentInvitation, ConsentRecord, EventKind
+from ..presentation.photo import photo_consent
 from ..records import payload_is_purged
 from ..storage import (
     PdfStatus,
@@ -62,6 +63,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "record": record,
             "withdrawal": withdrawal,
             "answers": answers,
+            "photo": photo_consent(events),
             # Made by a worker after signing: until then a refresh link (no JS needed).
             "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
             # The record is the wizard's last step ("done").
