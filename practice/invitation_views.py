@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.screening import review_for_answers, screening_outcome, screening_record
@@ -69,13 +70,18 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_area
+@refuse_cross_site  # opening it writes a "health answers viewed" event
 @require_http_methods(["GET", "POST"])
 def health_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The consent's practitioner or a clinic admin: the patient's health answers, and a decision
-    (go ahead / not suitable) with a note. Unsigned consents only; any other answers 404."""
+    (go ahead / not suitable) with a note. Unsigned consents only; any other answers 404.
+    Every opening is audited on the invitation's trail (who, when)."""
     draft = selectors.health_review_draft(user=request.user, invitation_id=pk)
     if draft is None:
         raise Http404("No such consent.")
+    services.invitation_note_health_answers_viewed(
+        invitation_id=draft.invitation_id, viewer=request.user
+    )
     form = ScreeningReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

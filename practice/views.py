@@ -25,8 +25,9 @@ from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.link import link_bounced, link_stages
-from consent.presentation.photo import photo_uses_of_row
+from consent.presentation.photo import photo_consent, photo_uses_of_row
 from consent.presentation.record import comprehension_summary, question_texts
+from consent.presentation.screening import health_answers, health_review
 from consent.records import payload_is_purged, payload_language
 from consent.state import ConsentState, record_state
 from consent.storage import (
@@ -215,6 +216,11 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
         "comprehension": comprehension_summary(
             record.payload.get("comprehension", []), question_texts(record.version.content)
         ),
+        "health_answers": health_answers(
+            record.payload.get("screening") or {}, record.version.content
+        ),
+        "health_review": health_review(record.payload.get("screening") or {}),
+        "photo": photo_consent(events),
         "is_own": is_own,
         "can_answer": is_own and has_questions and EventKind.WITHDRAWN not in kinds,
         "can_countersign": is_own

@@ -34,6 +34,7 @@ from .invitations import (
 )
 from .link_events import (
     invitation_link_event_add,
+    invitation_note_health_answers_viewed,
     invitation_note_identity_confirmed,
     invitation_note_opened,
     invitation_note_step,
@@ -92,6 +93,7 @@ __all__ = [
     "invitation_create",
     "invitation_email_correct",
     "invitation_link_event_add",
+    "invitation_note_health_answers_viewed",
     "invitation_note_identity_confirmed",
     "invitation_note_opened",
     "invitation_note_step",
