@@ -295,6 +295,12 @@ class PhotoConsentForm(forms.Form):
 
     SCOPE_FIELDS = ("medical_record", "teaching", "marketing")
 
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.SCOPE_FIELDS):
+            raise ValidationError(_("Tick at least one use, or leave this page."), code="required")
+        return cleaned
+
     def scopes(self) -> list[str]:
         return [name for name in self.SCOPE_FIELDS if self.cleaned_data.get(name)]
 
