@@ -177,3 +177,19 @@ def test_the_record_page_with_photo_consent_reads_a_fixed_number_of_queries(
         services.photo_scope_withdraw(record=record, scope=scope, request_meta=REQUEST_META)
     with django_assert_max_num_queries(20):
         assert patient.get(RECORD).status_code == 200
+
+
+def test_a_purge_erases_the_photo_consent_and_the_trail_still_verifies(
+    settings, tmp_path, record, clinic_admin, django_capture_on_commit_callbacks
+):
+    from .test_retention import purge, run_verify
+
+    settings.RECORD_RETENTION_DAYS = 2
+    sign_photos(record, ["teaching", "marketing"])
+    for scope in ("teaching", "marketing"):
+        services.photo_scope_withdraw(record=record, scope=scope, request_meta=REQUEST_META)
+    purge(record, clinic_admin, django_capture_on_commit_callbacks)
+    assert photo_consent(list(record.events.all())) is None
+    assert PATIENT_NAME not in str(list(record.events.values_list("data", flat=True)))
+    ok, _out, err = run_verify()
+    assert ok, err
