@@ -165,7 +165,7 @@ def test_photo_pages_need_the_patients_session(client, signed_record):
 
 
 def test_the_photo_page_reads_a_fixed_number_of_queries(patient, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert patient.get(PHOTOS).status_code == 200
 
 
@@ -175,7 +175,7 @@ def test_the_record_page_with_photo_consent_reads_a_fixed_number_of_queries(
     sign_photos(record, list(PhotoScope.values))
     for scope in PhotoScope.values:
         services.photo_scope_withdraw(record=record, scope=scope, request_meta=REQUEST_META)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         assert patient.get(RECORD).status_code == 200
 
 

@@ -120,9 +120,9 @@ def test_the_record_page_queries_do_not_grow_with_photo_events(
     as_practitioner, record, django_assert_max_num_queries
 ):
     url = reverse("practice:record", args=[record.code])
-    with django_assert_max_num_queries(30) as before:
+    with django_assert_max_num_queries(18) as before:
         as_practitioner.get(url)
     services.photo_scope_withdraw(record=record, scope="medical_record", request_meta=REQUEST_META)
-    with django_assert_max_num_queries(30) as after:
+    with django_assert_max_num_queries(18) as after:
         as_practitioner.get(url)
     assert len(before.captured_queries) == len(after.captured_queries)
