@@ -111,13 +111,23 @@ def with_state(queryset: QuerySet[ConsentInvitation], *, now=None, per_row=True)
             ),
         )
         .annotate(
-            # The latest decision on exactly these answers, if any (`review_for_answers`).
-            screening_decision=Subquery(
-                ScreeningReview.objects.filter(
-                    draft=OuterRef("draft"), answers_sha256=OuterRef("screening_answers_sha256")
-                )
-                .order_by("-id")
-                .values("decision")[:1]
+            # The latest decision on exactly these answers (`review_for_answers`), looked up
+            # only for the few drafts whose answers ask for a review: a CASE is evaluated
+            # lazily, so the clinic-wide counts probe no index for the other rows.
+            screening_decision=Case(
+                When(
+                    draft__answers__screening__needs_review=True,
+                    then=Subquery(
+                        ScreeningReview.objects.filter(
+                            draft=OuterRef("draft"),
+                            answers_sha256=OuterRef("screening_answers_sha256"),
+                        )
+                        .order_by("-id")
+                        .values("decision")[:1]
+                    ),
+                ),
+                default=Value(None),
+                output_field=models.CharField(),
             ),
         )
         .annotate(
