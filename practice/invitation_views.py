@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
+from consent.models import InvitationEventKind
 from consent.screening import review_for_answers, screening_outcome, screening_record
 
 from .forms import InvitationEmailForm, InvitationForm, ScreeningReviewForm
@@ -68,6 +69,8 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The health answers' review -----------------------------------------------------------------
 
+VIEWINGS_SHOWN = 20
+
 
 @staff_area
 @refuse_cross_site  # opening it writes a "health answers viewed" event
@@ -107,6 +110,12 @@ def health_review(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome": screening_outcome(saved, draft.version.content),
         "current_review": review_for_answers(reviews, saved, saved.get("answers_sha256", "")),
         "reviews": reviews,
+        # The audit of who opened these answers, this opening included (newest first).
+        "viewings": list(
+            draft.invitation.link_events.filter(
+                kind=InvitationEventKind.HEALTH_ANSWERS_VIEWED
+            ).order_by("-id")[:VIEWINGS_SHOWN]
+        ),
         "form": form,
     }
     return render(

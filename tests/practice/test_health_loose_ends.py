@@ -154,3 +154,10 @@ def test_fhir_without_health_questions_has_no_questionnaire_response(signed_reco
     data = fhir_of(record)
     assert "contained" not in data
     assert "sourceReference" not in data
+
+
+def test_the_review_page_lists_who_opened_the_answers(as_practitioner, to_review):
+    as_practitioner.get(review_url(to_review))
+    response = as_practitioner.get(review_url(to_review))
+    assert [v.data["viewer"] for v in response.context["viewings"]] == ["Maya Chen", "Maya Chen"]
+    assert "Who opened these answers" in response.text
