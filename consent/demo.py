@@ -20,6 +20,7 @@ from education.models import ProcedureVersion
 from education.selectors import latest_version_in_language
 
 from . import services
+from .demo_patients import demo_health_answers, demo_photo_consent
 from .models import (
     Approval,
     ConsentInvitation,
@@ -322,6 +323,7 @@ def load_consent_demo(*, admin, practitioner_user, version: ProcedureVersion) ->
     }
     token, replaced_because = _journey_link(facts, JOURNEY_PATIENT)
     record = _signed_record(facts)
+    demo_photo_consent(record, typed_name=SIGNED_PATIENT.name, request_meta=SIGNING_REQUEST_META)
     _health_answers_to_review(facts)
     _link_states(facts)
     spanish = None
@@ -384,19 +386,6 @@ def _closed_because(invitation: ConsentInvitation) -> str | None:
     if invitation.is_locked:
         return "the demo invitation is locked after five wrong dates of birth"
     return None
-
-
-def demo_health_answers(content: dict) -> dict:
-    """For each health question, the first answer that neither needs review nor stops consent
-    (so the signed demo shows a note and a highlighted side effect); text and dates left empty."""
-    answers = {}
-    for question in content.get("screening", []):
-        plain = [o["id"] for o in question["options"] if not (o["needs_review"] or o["stop"])]
-        if question["answer_type"] == "several_choices":
-            answers[str(question["id"])] = plain[:1]
-        else:
-            answers[str(question["id"])] = plain[0] if plain else None
-    return answers
 
 
 def _health_answers_to_review(facts: dict) -> None:

@@ -312,3 +312,49 @@ class CheckInForm(ScreeningForm):
     @property
     def go_ahead(self) -> bool:
         return self.cleaned_data["decision"] == self.GO_AHEAD
+
+
+# Photo consent, after signing ---------------------------------------------------------------
+
+
+class PhotoConsentForm(forms.Form):
+    """The photo consent's own signature: the uses, each ticked on its own (none by default),
+    and the patient's typed name. `services.photo_consent_sign` checks them again."""
+
+    medical_record = forms.BooleanField(
+        label=_("Photos for my medical record, seen only by the people caring for me"),
+        required=False,
+    )
+    teaching = forms.BooleanField(
+        label=_("Photos for teaching other clinicians, without my name"),
+        required=False,
+    )
+    marketing = forms.BooleanField(
+        label=_("Photos for the clinic's marketing, such as its website or leaflets"),
+        required=False,
+    )
+    typed_name = forms.CharField(
+        label=_("Type your full name to sign"),
+        max_length=160,
+        help_text=_("As the clinic has it. Upper or lower case does not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Type your full name to sign.")},
+    )
+
+    SCOPE_FIELDS = ("medical_record", "teaching", "marketing")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.SCOPE_FIELDS):
+            raise ValidationError(_("Tick at least one use, or leave this page."), code="required")
+        return cleaned
+
+    def scopes(self) -> list[str]:
+        return [name for name in self.SCOPE_FIELDS if self.cleaned_data.get(name)]
+
+
+class PhotoWithdrawForm(forms.Form):
+    scope = forms.ChoiceField(
+        choices=[(name, name) for name in PhotoConsentForm.SCOPE_FIELDS],
+        error_messages={"invalid_choice": _("Choose from the uses listed.")},
+    )

@@ -43,7 +43,13 @@ from .models import (
     EventKind,
     Practitioner,
 )
-from .state import ConsentState, stored_state_q, with_link_life, with_stored_state
+from .state import (
+    ConsentState,
+    stored_state_q,
+    with_link_life,
+    with_photo_consent,
+    with_stored_state,
+)
 
 
 def visible_to_staff(
@@ -180,7 +186,7 @@ def practice_consent_page(
         .select_related("record", "record__version", "practitioner", "procedure", "location")
         .defer(*_ROW_DEFERRED)
     )
-    by_id = {row.pk: row for row in with_link_life(rows)} if ids else {}
+    by_id = {row.pk: row for row in with_photo_consent(with_link_life(rows))} if ids else {}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 

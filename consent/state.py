@@ -41,6 +41,8 @@ from .models import (
     EventKind,
     InvitationEvent,
     InvitationEventKind,
+    PhotoScope,
+    ScreeningDecision,
     ScreeningReview,
 )
 
@@ -130,13 +132,34 @@ def with_state(
                     )
                 )
             ),
+            # The latest decision on exactly these answers (`review_for_answers`), looked up
+            # only for the few drafts whose answers ask for a review: a CASE is evaluated
+            # lazily, so the clinic-wide counts probe no index for the other rows.
+            screening_decision=Case(
+                When(
+                    draft__answers__screening__needs_review=True,
+                    then=Subquery(
+                        ScreeningReview.objects.filter(
+                            draft=OuterRef("draft"),
+                            answers_sha256=OuterRef("screening_answers_sha256"),
+                        )
+                        .order_by("-id")
+                        .values("decision")[:1]
+                    ),
+                ),
+                default=Value(None),
+                output_field=models.CharField(),
+            ),
+        )
+        .annotate(
             health_review_due=ExpressionWrapper(
                 Q(draft__answers__screening__needs_review=True)
-                & ~Exists(
-                    ScreeningReview.objects.filter(
-                        draft=OuterRef("draft"), answers_sha256=OuterRef("screening_answers_sha256")
-                    )
-                ),
+                & Q(screening_decision__isnull=True),
+                output_field=models.BooleanField(),
+            ),
+            health_not_suitable=ExpressionWrapper(
+                Q(draft__answers__screening__needs_review=True)
+                & Q(screening_decision=ScreeningDecision.NOT_SUITABLE),
                 output_field=models.BooleanField(),
             ),
         )
@@ -160,6 +183,7 @@ def with_state(
                 ),
                 When(signed, then=Value(ConsentState.AWAITING_COUNTERSIGNATURE)),
                 When(withdrawn_at__isnull=False, then=Value(ConsentState.CLOSED)),
+                When(health_not_suitable=True, then=Value(ConsentState.NOT_SUITABLE)),
                 *([When(expires_at__lte=now, then=Value(ConsentState.EXPIRED))] if expiry else []),
                 When(health_review_due=True, then=Value(ConsentState.HEALTH_REVIEW)),
                 When(first_opened_at__isnull=False, then=Value(ConsentState.IN_PROGRESS)),
@@ -234,7 +258,13 @@ SIGNED_STATES = frozenset(
     }
 )
 UNSIGNED_OPEN_STATES = frozenset(
-    {ConsentState.INVITED, ConsentState.IN_PROGRESS, ConsentState.HEALTH_REVIEW}
+    {
+        ConsentState.INVITED,
+        ConsentState.IN_PROGRESS,
+        ConsentState.HEALTH_REVIEW,
+        # The link still opens, to tell the patient that the clinic will call.
+        ConsentState.NOT_SUITABLE,
+    }
 )
 
 
@@ -306,3 +336,29 @@ def with_link_life(queryset: QuerySet[ConsentInvitation]) -> QuerySet:
         link_step=Subquery(step.annotate(step=KT("data__step")).values("step")[:1]),
         link_step_at=Subquery(step.values("occurred_at")[:1]),
     )
+
+
+# Photo consent, per use: "agreed", "withdrawn", or None (not agreed, or no photo consent).
+
+
+def with_photo_consent(queryset: QuerySet[ConsentInvitation]) -> QuerySet:
+    """Annotate each invitation with `photo_<use>` for each `PhotoScope` ("agreed", "withdrawn"
+    or None), two scalar subqueries per use on the (kind, record) index: for a page of rows,
+    in the page's one query."""
+    annotations = {}
+    for scope in PhotoScope.values:
+        agreed = ConsentEvent.objects.filter(
+            record=OuterRef("record"),
+            kind=EventKind.PHOTO_CONSENTED,
+            **{f"data__scopes__{scope}": True},
+        )
+        withdrawn = ConsentEvent.objects.filter(
+            record=OuterRef("record"), kind=EventKind.PHOTO_WITHDRAWN, data__scope=scope
+        )
+        annotations[f"photo_{scope}"] = Case(
+            When(IsNull(Subquery(withdrawn.values("pk")[:1]), False), then=Value("withdrawn")),
+            When(IsNull(Subquery(agreed.values("pk")[:1]), False), then=Value("agreed")),
+            default=Value(None),
+            output_field=models.CharField(),
+        )
+    return queryset.annotate(**annotations)

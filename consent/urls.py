@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, journey, kiosk, record, reminders, verify
+from .views import checkin, journey, kiosk, photos, record, reminders, verify
 
 app_name = "consent"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("kiosk/ended/", kiosk.kiosk_ended, name="kiosk_ended"),
     path("c/<str:token>/", checkin.checkin_open, name="checkin_open"),
     path("check-in/", checkin.checkin, name="checkin"),
+    path("record/photos/", photos.record_photos, name="photos"),
+    path("record/photos/withdraw/", photos.record_photo_withdraw, name="photo_withdraw"),
     path("verify/", verify.verify, name="verify"),
     path("reminders/stop/<str:signature>/", reminders.reminders_stop, name="reminders_stop"),
 ]

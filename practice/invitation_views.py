@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.fetch_site import refuse_cross_site
 from accounts.selectors import is_clinic_admin
 from consent import selectors, services
 from consent.kiosk import kiosk_session_start
-from consent.models import ConsentRecord
+from consent.models import ConsentRecord, InvitationEventKind
 from consent.records import screening_answers_digest
 from consent.screening import review_for_answers, screening_outcome, screening_record
 
@@ -91,13 +92,17 @@ def invitation_kiosk(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The health answers' review -----------------------------------------------------------------
 
+VIEWINGS_SHOWN = 20
+
 
 @staff_area
+@refuse_cross_site  # opening it writes a "health answers viewed" event
 @require_http_methods(["GET", "POST"])
 def health_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The consent's practitioner or a clinic admin: the patient's health answers, and a decision
     (go ahead / not suitable) with a note. Before signing, or during a signed course when a
-    check-in's changed answers hold it; any other answers 404."""
+    check-in's changed answers hold it; any other answers 404. Every opening is audited on the
+    invitation's trail (who, when)."""
     draft = selectors.health_review_draft(user=request.user, invitation_id=pk)
     if draft is None:
         raise Http404("No such consent.")
@@ -109,6 +114,9 @@ def health_review(request: HttpRequest, pk: int) -> HttpResponse:
         saved = services.answers_under_review(draft, record)
         if saved is None:
             raise Http404("No check-in to review.")
+    services.invitation_note_health_answers_viewed(
+        invitation_id=draft.invitation_id, viewer=request.user
+    )
     form = ScreeningReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,6 +142,12 @@ def health_review(request: HttpRequest, pk: int) -> HttpResponse:
         "current_review": review_for_answers(reviews, saved, screening_answers_digest(saved)),
         "record": record,
         "reviews": reviews,
+        # The audit of who opened these answers, this opening included (newest first).
+        "viewings": list(
+            draft.invitation.link_events.filter(
+                kind=InvitationEventKind.HEALTH_ANSWERS_VIEWED
+            ).order_by("-id")[:VIEWINGS_SHOWN]
+        ),
         "form": form,
     }
     return render(

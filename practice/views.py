@@ -27,7 +27,9 @@ from consent.course import course_summary
 from consent.models import ConsentRecord, EventKind
 from consent.presentation.engagement import engagement_summary
 from consent.presentation.link import link_bounced, link_stages
+from consent.presentation.photo import photo_consent, photo_uses_of_row
 from consent.presentation.record import comprehension_summary, question_texts
+from consent.presentation.screening import health_answers, health_review
 from consent.records import payload_is_purged, payload_language
 from consent.state import ConsentState, record_state
 from consent.storage import (
@@ -134,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         row.state_label = ConsentState(row.state).label
         row.link_stages = link_stages(row)
         row.link_bounced = link_bounced(row)
+        row.photo_uses = photo_uses_of_row(row)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("state", None)
@@ -219,6 +222,11 @@ def _record_context(request, record: ConsentRecord, **extra) -> dict:
             record.payload.get("comprehension", []), question_texts(record.version.content)
         ),
         "engagement": engagement_summary(record.payload, question_texts(record.version.content)),
+        "health_answers": health_answers(
+            record.payload.get("screening") or {}, record.version.content
+        ),
+        "health_review": health_review(record.payload.get("screening") or {}),
+        "photo": photo_consent(events),
         "is_own": is_own,
         "can_answer": is_own and has_questions and EventKind.WITHDRAWN not in kinds,
         "can_countersign": is_own

@@ -441,6 +441,7 @@ class InvitationEventKind(models.TextChoices):
     STEP_REACHED = "step_reached", _("Step reached")
     EMAIL_CORRECTED = "email_corrected", _("E-mail address corrected")
     KIOSK_STARTED = "kiosk_started", _("Started on a clinic device")
+    HEALTH_ANSWERS_VIEWED = "health_answers_viewed", _("Health answers viewed by staff")
 
 
 # What the provider reports about the e-mail: the latest of these is the e-mail's status.

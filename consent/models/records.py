@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +185,16 @@ class EventKind(models.TextChoices):
     HOLD_LIFTED = "hold_lifted", _("Legal hold lifted")
     PURGED = "purged", _("Purged under the retention policy")
     CHECKED_IN = "checked_in", _("Checked in before a session")
+    PHOTO_CONSENTED = "photo_consented", _("Photo consent signed")
+    PHOTO_WITHDRAWN = "photo_withdrawn", _("Photo consent withdrawn for one use")
+
+
+class PhotoScope(models.TextChoices):
+    """What before/after photos may be used for: each agreed, or not, on its own."""
+
+    MEDICAL_RECORD = "medical_record", _("Medical record")
+    TEACHING = "teaching", _("Teaching")
+    MARKETING = "marketing", _("Marketing")
 
 
 class ConsentEvent(ImmutableModel):
@@ -223,6 +234,18 @@ class ConsentEvent(ImmutableModel):
                 fields=["record", "previous_hash"], name="consent_event_chain_is_linear"
             ),
             choice_constraint("kind", EventKind.values, name="consent_event_kind_valid"),
+            # One photo consent per record (`photo_consent_sign`); each use withdrawn once.
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=Q(kind="photo_consented"),
+                name="consent_event_one_photo_consent",
+            ),
+            models.UniqueConstraint(
+                KT("data__scope"),
+                "record",
+                condition=Q(kind="photo_withdrawn"),
+                name="consent_event_photo_scope_withdrawn_once",
+            ),
             models.CheckConstraint(
                 condition=Q(event_hash__regex=SHA256_PATTERN)
                 & Q(previous_hash__regex=SHA256_PATTERN),

@@ -30,6 +30,7 @@ class ConsentState(models.TextChoices):
     STALE = "stale", _("Stale: material changed since signing")
     EXPIRED = "expired", _("Invitation expired")
     HEALTH_REVIEW = "health_review", _("Health answers to review")
+    NOT_SUITABLE = "not_suitable", _("Not suitable after health review")
     CLOSED = "closed", _("Invitation withdrawn by the clinic")
     WAITING_FOR_WITNESS = "waiting_for_witness", _("Waiting for witness")
     CHECKIN_REVIEW = "checkin_review", _("Check-in answers to review")

@@ -47,6 +47,7 @@ from .invitations import (
 from .kiosk import kiosk_start, record_pdf_email_request
 from .link_events import (
     invitation_link_event_add,
+    invitation_note_health_answers_viewed,
     invitation_note_identity_confirmed,
     invitation_note_opened,
     invitation_note_step,
@@ -57,6 +58,7 @@ from .pdfs import (
     record_pdf_request,
     records_pdf_overdue,
 )
+from .photos import photo_consent_sign, photo_scope_withdraw
 from .records import (
     COUNTERSIGN_STATEMENT,
     record_answer_questions,
@@ -124,6 +126,7 @@ __all__ = [
     "invitation_create",
     "invitation_email_correct",
     "invitation_link_event_add",
+    "invitation_note_health_answers_viewed",
     "invitation_note_identity_confirmed",
     "invitation_note_opened",
     "invitation_note_step",
@@ -137,6 +140,8 @@ __all__ = [
     "kiosk_start",
     "patient_hold_lift",
     "patient_hold_place",
+    "photo_consent_sign",
+    "photo_scope_withdraw",
     "record_answer_questions",
     "record_awaits_witness",
     "record_countersign",

@@ -113,3 +113,21 @@ def _email_status(sender, sent_email: SentEmail, status: str, occurred_at, **kwa
         data={"email": sent_email.pk},
         occurred_at=occurred_at,
     )
+
+
+def invitation_note_health_answers_viewed(
+    *, invitation_id: int, viewer, occurred_at: datetime.datetime | None = None
+) -> InvitationEvent:
+    """A staff member opened the patient's health answers (the review page): who, and when.
+
+    On the invitation's trail, not the signed record's: the answers are the draft's until
+    signing. The details name the staff account, never the answers."""
+    return invitation_link_event_add(
+        invitation_id=invitation_id,
+        kind=Kind.HEALTH_ANSWERS_VIEWED,
+        data={
+            "viewer_id": viewer.pk,
+            "viewer": viewer.get_full_name() or viewer.get_username(),
+        },
+        occurred_at=occurred_at,
+    )

@@ -16,6 +16,7 @@ from ..course import course_summary
 from ..forms import WithdrawForm
 from ..kiosk import kiosk_state
 from ..models import ConsentInvitation, ConsentRecord, EventKind
+from ..presentation.photo import photo_consent
 from ..records import payload_is_purged
 from ..signers import signer_plan
 from ..storage import (
@@ -71,6 +72,7 @@ def record_home(request: HttpRequest, invitation: ConsentInvitation) -> HttpResp
             "withdrawal": withdrawal,
             "answers": answers,
             "course": course_summary(record.payload, events),
+            "photo": photo_consent(events),
             # Made by a worker after signing: until then a refresh link (no JS needed).
             "pdf_ready": record_pdf_status(record) == PdfStatus.READY,
             # The record is the wizard's last step ("done"), of the steps its signers had.

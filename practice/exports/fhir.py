@@ -1,6 +1,7 @@
 """A signed record as an HL7 FHIR R5 Consent resource, for filing in an electronic health record."""
 
 import base64
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -8,8 +9,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from consent.models import ConsentRecord, EventKind
+from consent.models import ConsentRecord, EventKind, PhotoScope
+from consent.presentation.photo import PhotoConsent, photo_consent
 from consent.records import payload_language
+from consent.screening import chosen_options, screening_questions
 from consent.signers import signer_rows
 from consent.storage import pdf_bytes_check
 
@@ -61,6 +64,15 @@ def _verification(signer: dict) -> dict:
     }
 
 
+# What each photo use permits, as a v3-ActReason purpose of use.
+PHOTO_PURPOSES = {
+    PhotoScope.MEDICAL_RECORD: ("RECORDMGT", "records management"),
+    PhotoScope.TEACHING: ("TRAIN", "training"),
+    PhotoScope.MARKETING: ("HMARKT", "healthcare marketing"),
+}
+HEALTH_ANSWERS_ID = "health-answers"
+
+
 def _reference(resource_type: str, display: str) -> dict:
     """A display-only Reference: the patient and practitioner have no FHIR ids here."""
     return {"type": resource_type, "display": display}
@@ -87,7 +99,12 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     - the procedure version as its source: `policyBasis`, with the version page's URL and a
       Reference whose identifier is the version's content SHA-256;
     - the PDF: `sourceAttachment` (application/pdf, base64 data, size, SHA-1 hash as FHIR
-      specifies, title and creation time).
+      specifies, title and creation time);
+    - the health answers: a contained QuestionnaireResponse named by `sourceReference`;
+    - the photo consent: one more `provision` per use the patient agreed to, its purpose a
+      v3-ActReason code, its `period` from the photo consent's signing to the use's withdrawal.
+
+    Reads the record's events once (withdrawal and photo consent): two queries with the PDF's.
     """
     pdf_bytes_check(record, pdf_bytes)
     base_url = base_url.rstrip("/")
@@ -96,12 +113,12 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     practitioner_name = payload["practitioner"]["name"]
     procedure = payload["procedure"]
     version = record.version
-    withdrawn_at = (
-        record.events.filter(kind=EventKind.WITHDRAWN)
-        .order_by("id")
-        .values_list("occurred_at", flat=True)
-        .first()
+    events = list(
+        record.events.filter(
+            kind__in=[EventKind.WITHDRAWN, EventKind.PHOTO_CONSENTED, EventKind.PHOTO_WITHDRAWN]
+        ).order_by("id")
     )
+    withdrawn_at = next((e.occurred_at for e in events if e.kind == EventKind.WITHDRAWN), None)
     period = {"start": utc_moment(record.signed_at)}
     if withdrawn_at is not None:
         period["end"] = utc_moment(withdrawn_at)
@@ -120,7 +137,7 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
     ]
     practitioner = _reference("Practitioner", practitioner_name)
     title = _("Consent record %s") % record.code
-    return {
+    resource = {
         "resourceType": "Consent",
         "id": record.code,
         "identifier": [
@@ -185,6 +202,75 @@ def record_fhir_consent(record: ConsentRecord, *, pdf_bytes: bytes, base_url: st
                 "action": [{"text": _("Carry out %s") % procedure["name"]}],
                 "purpose": [{"system": ACT_REASON, "code": "TREAT", "display": "treatment"}],
                 "code": [{"text": procedure["name"]}],
-            }
+            },
+            *_photo_provisions(photo_consent(events)),
         ],
     }
+    answers = _health_answers(record, base_url=base_url, subject=resource["subject"])
+    if answers is not None:
+        resource["contained"] = [answers]
+        resource["sourceReference"] = [{"reference": f"#{HEALTH_ANSWERS_ID}"}]
+    return resource
+
+
+def _photo_provisions(photo: PhotoConsent | None) -> list[dict]:
+    """One provision per photo use the patient agreed to; a withdrawn use's period ends."""
+    if photo is None:
+        return []
+    provisions = []
+    for use in photo.agreed:
+        code, display = PHOTO_PURPOSES[use.scope]
+        period = {"start": utc_moment(photo.signed_at)}
+        if use.withdrawn_at is not None:
+            period["end"] = utc_moment(use.withdrawn_at)
+        provisions.append(
+            {
+                "period": period,
+                "action": [{"text": _("Take and use before and after photos")}],
+                "purpose": [{"system": ACT_REASON, "code": code, "display": display}],
+                "code": [{"text": _("Photos: %s") % use.label}],
+            }
+        )
+    return provisions
+
+
+def _answer_values(question: dict, row: dict) -> list[dict]:
+    answer = row.get("answer")
+    if question.get("options"):
+        return [
+            {"valueCoding": {"code": str(option["id"]), "display": option["label"]}}
+            for option in chosen_options(question, answer)
+        ]
+    if not answer:
+        return []
+    if question.get("answer_type") == "date":
+        return [{"valueDate": answer}]
+    return [{"valueString": str(answer)}]
+
+
+def _health_answers(record: ConsentRecord, *, base_url: str, subject: dict) -> dict | None:
+    """The signed health answers as a QuestionnaireResponse; None when none were asked."""
+    screening = record.payload.get("screening") or {}
+    if not screening.get("answers"):
+        return None
+    questions = {row["id"]: row for row in screening_questions(record.version.content)}
+    items = []
+    for row in screening["answers"]:
+        item = {"linkId": str(row["id"]), "text": row["question"]}
+        values = _answer_values(questions.get(row["id"], {}), row)
+        if values:
+            item["answer"] = values
+        items.append(item)
+    saved_at = screening.get("saved_at")
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "id": HEALTH_ANSWERS_ID,
+        "questionnaire": base_url + record.version.get_absolute_url(),
+        "status": "completed",
+        "subject": subject,
+        "authored": utc_moment(datetime.datetime.fromisoformat(saved_at))
+        if saved_at
+        else utc_moment(record.signed_at),
+        "item": items,
+    }
+    return response

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfReader, PdfWriter
 
-from consent.models import ConsentEvent, ConsentRecord
+from consent.models import ConsentEvent, ConsentRecord, PhotoScope
 from consent.pdf import STATIC_SCHEME, STYLESHEET, html_to_pdf
 from consent.presentation.record import format_moment
 from consent.storage import record_stored_pdf
@@ -22,12 +22,28 @@ DETAIL_LABELS = {
     "account": gettext_lazy("Signed in as"),
     "invitation_id": gettext_lazy("New invitation number"),
     "format": gettext_lazy("Format"),
+    "scopes": gettext_lazy("Photos agreed for"),
+    "scope": gettext_lazy("Photos no longer agreed for"),
 }
+
+
+def _detail_text(key: str, value) -> str:
+    """A detail in words: the photo uses by their labels, anything else as it is."""
+    if key == "scopes" and isinstance(value, dict):
+        agreed = [str(label) for scope, label in PhotoScope.choices if value.get(scope)]
+        return ", ".join(agreed)
+    if key == "scope" and value in PhotoScope.values:
+        return str(PhotoScope(value).label)
+    return str(value)
 
 
 def _event_details(data: dict) -> list[tuple[str, str]]:
     """An event's details as (label, text) pairs: known keys first, in a fixed order."""
-    known = [(str(DETAIL_LABELS[key]), str(data[key])) for key in DETAIL_LABELS if key in data]
+    known = [
+        (str(DETAIL_LABELS[key]), _detail_text(key, data[key]))
+        for key in DETAIL_LABELS
+        if key in data
+    ]
     others = [(key, str(data[key])) for key in sorted(data) if key not in DETAIL_LABELS]
     return known + others
 

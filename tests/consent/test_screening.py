@@ -330,8 +330,17 @@ def test_answers_needing_review_put_the_consent_in_a_state_of_its_own(
 def test_a_review_ends_the_health_review_state(questionnaire, invitation_and_token):
     invitation, _token = invitation_and_token
     answered(invitation, questionnaire, thinners="Yes")
-    review(invitation, decision="not_suitable", note="Call first.")
+    review(invitation, decision="go_ahead", note="Call first.")
     assert state_of(invitation) == ConsentState.IN_PROGRESS
+
+
+def test_a_not_suitable_review_ends_the_health_review_state_in_its_own(
+    questionnaire, invitation_and_token
+):
+    invitation, _token = invitation_and_token
+    answered(invitation, questionnaire, thinners="Yes")
+    review(invitation, decision="not_suitable", note="Call first.")
+    assert state_of(invitation) == ConsentState.NOT_SUITABLE
 
 
 def test_answers_without_a_review_rule_stay_in_progress(questionnaire, invitation_and_token):
