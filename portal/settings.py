@@ -324,22 +324,18 @@ CHECKPOINT_EMAIL = os.environ.get("CHECKPOINT_EMAIL", "")
 # after how many minutes without a PDF `ensure_record_pdfs` queues a record again.
 RECORD_PDF_ATTEMPTS = env_int("RECORD_PDF_ATTEMPTS", 3)
 RECORD_PDF_RETRY_SECONDS = env_int("RECORD_PDF_RETRY_SECONDS", 60)
+RECORD_PDF_SWEEP_MINUTES = env_int("RECORD_PDF_SWEEP_MINUTES", 10)
 # A consent on a clinic tablet (kiosk mode) ends after this long without a request, with a
 # warning on the screen this long before (where JavaScript runs).
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 180)
 KIOSK_WARNING_SECONDS = min(env_int("KIOSK_WARNING_SECONDS", 60), KIOSK_IDLE_SECONDS // 2)
-RECORD_PDF_SWEEP_MINUTES = env_int("RECORD_PDF_SWEEP_MINUTES", 10)
-# Engagement (how the patient went through the wizard, measured on the server): a gap between
-# two requests counts at most ENGAGEMENT_IDLE_CAP_SECONDS, so a tab left open overnight is not
-# reading; a side-effects step shorter than QUICK_READ_SIDE_EFFECTS_SECONDS is flagged to the
+# Engagement, measured on the server: one gap between two requests counts at most this long (a
+# tab left open overnight is not reading); a faster side-effects step is flagged to the
 # practitioner as read quickly.
 ENGAGEMENT_IDLE_CAP_SECONDS = env_int("ENGAGEMENT_IDLE_CAP_SECONDS", 900)
 QUICK_READ_SIDE_EFFECTS_SECONDS = env_int("QUICK_READ_SIDE_EFFECTS_SECONDS", 30)
 if ENGAGEMENT_IDLE_CAP_SECONDS < 1 or QUICK_READ_SIDE_EFFECTS_SECONDS < 0:
-    raise ImproperlyConfigured(
-        "ENGAGEMENT_IDLE_CAP_SECONDS must be at least 1 and QUICK_READ_SIDE_EFFECTS_SECONDS at "
-        "least 0."
-    )
+    raise ImproperlyConfigured("Engagement: an idle cap under 1 s or a quick-read time under 0.")
 
 # The clinic as patients see it (header, footer, help lines).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Skin Clinic")

@@ -26,12 +26,10 @@ from .invitations import (
     MAX_COURSE_SESSIONS,
     ConsentDraft,
     ConsentInvitation,
-    ConsentReminder,
     CourseKind,
     InvitationEvent,
     InvitationEventKind,
     InvitationQuerySet,
-    ReminderKind,
     SignerRole,
 )
 from .records import (
@@ -46,6 +44,7 @@ from .records import (
     RecordPdf,
     RecordPdfFailure,
 )
+from .reminders import ConsentReminder, ReminderKind
 from .screening import ScreeningDecision, ScreeningReview
 from .status import (
     EXPIRING_STATES,
