@@ -36,6 +36,8 @@ from pathlib import Path
 
 import django
 
+from .build_engagement import EngagementLoader
+
 SIGNED_RECORDS = 100_000
 PROCEDURE_COUNT = 20
 PRACTITIONER_COUNT = 200
@@ -653,6 +655,8 @@ class Builder:
             )
         }
         self.shared_pdfs()
+        # The recent records' wizard trail (bench.build_engagement), loaded with each batch.
+        self.engagement = EngagementLoader(now=self.now, copy_rows=copy_rows)
 
         span = datetime.timedelta(days=3 * 365 - 2)
         start = self.now - span - datetime.timedelta(days=1)
@@ -704,6 +708,16 @@ class Builder:
                     questions=questions,
                     invitation_id=pk,
                 )
+                engagement = self.engagement.signed(
+                    invitation_id=pk,
+                    version=version,
+                    sent_at=created_at,
+                    opened_at=signed_at - datetime.timedelta(minutes=40),
+                    signed_at=signed_at,
+                    attempts=payload["comprehension"],
+                )
+                if engagement is not None:  # frozen into the payload, as signing does
+                    payload["engagement"] = engagement
                 code = record_code(n)
                 ip_address = f"198.51.100.{n % 250 + 1}"
                 content_sha256 = content_digest(
@@ -818,12 +832,15 @@ class Builder:
                 copy_rows(ConsentRecord, RECORD_COLUMNS, records)
                 copy_rows(ConsentEvent, EVENT_COLUMNS, events)
                 copy_rows(RecordPdf, RECORD_PDF_COLUMNS, record_pdfs)
+                self.engagement.flush()
             done = batch_start + len(records)
             if done % 20_000 == 0 or done == self.records:
                 rate = done / (time.monotonic() - started)
                 log(f"{done} signed records ({event_id} events), {rate:.0f} records/s")
         self.event_count = event_id
         self._reset_sequences()
+        self.engagement.reset_sequence()
+        log(f"recent records' engagement: {self.engagement.summary()}")
 
     def _reset_sequences(self):
         from django.db import connection
@@ -969,6 +986,17 @@ class Builder:
         }
         log(f"{len(rows)} unsigned invitations; {len(driver)} with complete drafts for the driver")
 
+    def unsigned_engagement(self):
+        """The recent unsigned invitations' link events and how far they went
+        (`bench.build_engagement`), before their states are stored."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            count = self.engagement.unsigned(self.versions)
+            self.engagement.flush()
+        self.engagement.reset_sequence()
+        log(f"{count} recent unsigned invitations; in all {self.engagement.summary()}")
+
     def stored_states(self):
         """Each consent's stored state and the counts (consent.models.status), which the
         services keep but these rows were written past: derived in one INSERT ... SELECT by
@@ -1060,6 +1088,7 @@ def main(argv=None) -> int:
     builder.clinic()
     builder.signed_records()
     builder.open_invitations()
+    builder.unsigned_engagement()
     builder.stored_states()
     builder.analyse()
     args.manifest.write_text(json.dumps(builder.manifest(), indent=1))

@@ -557,6 +557,22 @@ def endpoints(manifest: dict, staff: dict, wizard: list[Client], signing: list[C
             "/practice/ (practitioner)", "practice", "GET", each(practitioner, "/practice/"), 200
         ),
         Endpoint("/practice/ (clinic admin)", "practice", "GET", each(admin, "/practice/"), 200),
+        # The insight page, its default period (the last 90 days): the funnel, step times and
+        # missed questions aggregate the engagement rows `bench.build_engagement` wrote.
+        Endpoint(
+            "/practice/insight/ (clinic admin)",
+            "practice",
+            "GET",
+            each(admin, "/practice/insight/"),
+            200,
+        ),
+        Endpoint(
+            "/practice/insight/ (practitioner)",
+            "practice",
+            "GET",
+            each(practitioner, "/practice/insight/"),
+            200,
+        ),
         Endpoint(
             "record page",
             "practice",
