@@ -24,6 +24,15 @@ def migrate(targets) -> None:
     executor.migrate(targets)
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_migrations():
+    """Each test moves the schema back to 0025; the next test (and every other transactional
+    test after it) needs today's schema again, whatever happened in between."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.fixture
 def consents_in_several_states(invite, clinic, django_capture_on_commit_callbacks):
     invite(patient_name="Ivy Invited")

@@ -83,13 +83,22 @@ def test_health_answers_to_review_are_stored_as_health_review(
     assert_stored(invitation, ConsentState.HEALTH_REVIEW)
 
 
-def test_a_decided_health_review_stores_in_progress_again(
+def test_a_go_ahead_review_stores_in_progress_again(
+    questionnaire,  # noqa: F811
+    invitation,
+):
+    answered(invitation, questionnaire, thinners="Yes")
+    review(invitation, decision="go_ahead", note="Fine to go on.")
+    assert_stored(invitation, ConsentState.IN_PROGRESS)
+
+
+def test_a_not_suitable_review_stores_not_suitable(
     questionnaire,  # noqa: F811
     invitation,
 ):
     answered(invitation, questionnaire, thinners="Yes")
     review(invitation, decision="not_suitable", note="Call first.")
-    assert_stored(invitation, ConsentState.IN_PROGRESS)
+    assert_stored(invitation, ConsentState.NOT_SUITABLE)
 
 
 def test_signing_with_questions_stores_awaiting_answers(
