@@ -1,13 +1,17 @@
 """The practice area's part in who signs: a staff member records that they witnessed a signing."""
 
-from django.http import HttpRequest, HttpResponse
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from consent import services
 
 from .forms import WitnessForm
-from .views import _meta, _record_form_post, staff_area
+from .views import _meta, _record_form_post, _record_or_404, staff_area
 
 
 @staff_area
@@ -25,3 +29,23 @@ def record_witness(request: HttpRequest, code: str) -> HttpResponse:
         ),
         done=_("Witness recorded. The consent is complete."),
     )
+
+
+@staff_area
+@require_safe
+@never_cache
+def representative_document(request: HttpRequest, code: str) -> FileResponse:
+    """Staff who may see the record: the document a representative's authority rests on, as
+    uploaded when the invitation was made (kept in private storage, with no public address).
+    404 when there is none, or when it went in a retention purge."""
+    record = _record_or_404(request, code)
+    document = record.invitation.representative_document
+    if not document.name:
+        raise Http404("No document.")
+    try:
+        handle = document.storage.open(document.name, "rb")
+    except OSError as missing:
+        raise Http404("The document is missing.") from missing
+    filename = f"authority-{record.code}{PurePosixPath(document.name).suffix.lower()}"
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

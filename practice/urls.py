@@ -22,6 +22,11 @@ urlpatterns = [
     path("records/<str:code>/answer/", views.record_answer, name="answer"),
     path("records/<str:code>/countersign/", views.record_countersign, name="countersign"),
     path("records/<str:code>/witness/", signer_views.record_witness, name="witness"),
+    path(
+        "records/<str:code>/authority-document",
+        signer_views.representative_document,
+        name="representative_document",
+    ),
     path("records/<str:code>/reconsent/", views.record_reconsent, name="reconsent"),
     path("records/<str:code>/link/", views.record_link_renew, name="link_renew"),
     path("records/<str:code>/record.pdf", views.record_pdf, name="record_pdf"),
